@@ -1,0 +1,18 @@
+/**
+ * The S3 key layout, in one place. Chunks keep the old service's layout; every other key lives
+ * under the upload's own id, so two users' `data.jsonl` never collide and a filename can never
+ * escape its prefix (it is sanitized before it gets here, see `filename.ts`).
+ */
+export const keys = {
+  chunk: (uploadId: string, index: number): string => `uploads/${uploadId}/${index}.chunk`,
+  chunkPrefix: (uploadId: string): string => `uploads/${uploadId}/`,
+  /** Where assembly writes the file before it is verified. Never read by consumers. */
+  staging: (uploadId: string, filename: string): string => `staging/${uploadId}/${filename}`,
+  /** ETag manifest of one assembly batch (keeps Step Functions state small). */
+  partManifest: (uploadId: string, batchIndex: number): string =>
+    `staging/${uploadId}/.parts/${batchIndex}.json`,
+  /** Where verified files are published: the only prefix consumers read. */
+  completed: (uploadId: string, filename: string): string => `completed/${uploadId}/${filename}`,
+};
+
+export const s3Uri = (bucket: string, key: string): string => `s3://${bucket}/${key}`;

@@ -1,0 +1,108 @@
+/**
+ * The ports through which the core talks to storage and to the workflow engine. The core has
+ * no AWS imports: adapters in `lambdas/adapters/` implement these with SDK v3 clients, and
+ * `lambdas/adapters/in-memory-*.ts` implement them in memory for unit tests. One shared
+ * contract suite (`test/adapters/*-contract.ts`) runs against both.
+ */
+import type { Readable } from 'node:stream';
+import type { ChunkRecord, UploadSession, UploadState } from './model.js';
+
+/** Outcome of claiming a chunk index. */
+export type ChunkClaim = { claimed: true } | { claimed: false; existing: ChunkRecord };
+
+/** A conditional state change: applied only if the session is in one of `from`. */
+export interface SessionTransition {
+  from: readonly UploadState[];
+  to: UploadState;
+  /** Attributes to set together with the new state. */
+  set?: Partial<Omit<UploadSession, 'uploadId' | 'state'>>;
+  /** Only if the session's `expiresAt` is after this instant (epoch ms). */
+  notExpiredAt?: number;
+}
+
+export interface SessionRepository {
+  /** Stores a new session. Throws `ConditionFailedError` if the id already exists. */
+  create(session: UploadSession): Promise<void>;
+  /** Strongly consistent read; `undefined` when there is no such session. */
+  get(uploadId: string): Promise<UploadSession | undefined>;
+  /**
+   * Records a chunk index once: the first caller gets `{claimed: true}`, every later caller
+   * gets the record that won, whatever its bytes. Conditional write, safe under races.
+   */
+  claimChunk(uploadId: string, record: ChunkRecord): Promise<ChunkClaim>;
+  /**
+   * Moves a claimed chunk from `pending` to `stored` if its sha256 matches, and only the caller
+   * that makes that move increments the session's `receivedCount`. Returns the count after.
+   */
+  markChunkStored(uploadId: string, index: number, sha256: string): Promise<number>;
+  /** Every chunk record of the upload, ordered by index. */
+  listChunks(uploadId: string): Promise<ChunkRecord[]>;
+  /**
+   * Applies a transition atomically and returns the updated session. Throws
+   * `ConditionFailedError` when the session is missing, in another state, or expired.
+   */
+  transition(uploadId: string, transition: SessionTransition): Promise<UploadSession>;
+  /** Sets attributes without a state condition (e.g. the workflow's execution id). */
+  update(uploadId: string, set: Partial<Omit<UploadSession, 'uploadId' | 'state'>>): Promise<void>;
+}
+
+/** Byte range, inclusive on both ends as in HTTP `Range`. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export interface StoredObject {
+  size: number;
+}
+
+export interface CompletedPart {
+  partNumber: number;
+  etag: string;
+}
+
+export interface ObjectStore {
+  /** The bucket name, used to build `s3://` locations in responses. */
+  readonly bucket: string;
+  put(key: string, body: Uint8Array | string, contentType?: string): Promise<void>;
+  /** Streams an object (or a range of it). Throws if it does not exist. */
+  getStream(key: string, range?: ByteRange): Promise<Readable>;
+  /** Reads a whole small object into memory; `undefined` when it does not exist. */
+  getBytes(key: string): Promise<Uint8Array | undefined>;
+  head(key: string): Promise<StoredObject | undefined>;
+  createMultipartUpload(key: string, contentType?: string): Promise<string>;
+  /** Uploads one part from a stream of exactly `contentLength` bytes; returns its ETag. */
+  uploadPart(args: {
+    key: string;
+    multipartUploadId: string;
+    partNumber: number;
+    body: Readable;
+    contentLength: number;
+  }): Promise<string>;
+  completeMultipartUpload(
+    key: string,
+    multipartUploadId: string,
+    parts: readonly CompletedPart[],
+  ): Promise<void>;
+  abortMultipartUpload(key: string, multipartUploadId: string): Promise<void>;
+  /** Server-side copy of a whole object. */
+  copy(fromKey: string, toKey: string): Promise<void>;
+  /** Deletes the keys (missing keys are not an error), in batches as the store requires. */
+  delete(keys: readonly string[]): Promise<void>;
+}
+
+/** Starts the completion workflow for an upload. */
+export interface WorkflowStarter {
+  /**
+   * Starts (or, for the same upload, finds the already started) execution. Idempotent per
+   * upload id: the execution name is the upload id. Returns an id for the execution.
+   */
+  start(uploadId: string): Promise<string>;
+}
+
+/** The time source, injectable so expiry can be tested with fake clocks. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

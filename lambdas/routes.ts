@@ -1,0 +1,91 @@
+/**
+ * The route table: the one source of truth for the HTTP API. The CDK stack creates one
+ * Lambda function and one HTTP API route per entry; the local server (`bin/local.ts`) routes
+ * requests with the same entries to the same handler modules.
+ */
+
+/** What a route's function may touch; the stack turns this into least-privilege grants. */
+export interface RouteAccess {
+  table: 'read' | 'readWrite';
+  bucket: 'none' | 'read' | 'write' | 'readWrite';
+  /** May start the completion workflow (`states:StartExecution`). */
+  startWorkflow: boolean;
+}
+
+export interface RouteDefinition {
+  /** Construct id of the route's function. Stable: renaming it replaces the function. */
+  readonly id: string;
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** API Gateway path, with `{name}` path parameters. */
+  readonly path: string;
+  /** Handler module, relative to the project root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMiB: number;
+  readonly access: RouteAccess;
+}
+
+export const routes: readonly RouteDefinition[] = [
+  {
+    id: 'InitUpload',
+    method: 'POST',
+    path: '/api/upload/init',
+    entry: 'lambdas/init.ts',
+    description: 'Starts an upload session and answers its id and chunk size.',
+    timeoutSeconds: 10,
+    memoryMiB: 256,
+    access: { table: 'readWrite', bucket: 'none', startWorkflow: false },
+  },
+  {
+    id: 'UploadChunk',
+    method: 'POST',
+    path: '/api/upload/chunk',
+    entry: 'lambdas/chunk.ts',
+    description: 'Stores one chunk (multipart/form-data), idempotently.',
+    timeoutSeconds: 29,
+    memoryMiB: 512,
+    access: { table: 'readWrite', bucket: 'write', startWorkflow: false },
+  },
+  {
+    id: 'GetUploadStatus',
+    method: 'GET',
+    path: '/api/upload/status/{uploadId}',
+    entry: 'lambdas/status.ts',
+    description: 'Lists received chunk indices, the state and, once final, the result.',
+    timeoutSeconds: 10,
+    memoryMiB: 256,
+    access: { table: 'read', bucket: 'none', startWorkflow: false },
+  },
+  {
+    id: 'CompleteUpload',
+    method: 'POST',
+    path: '/api/upload/complete/{uploadId}',
+    entry: 'lambdas/complete.ts',
+    description: 'Starts the completion workflow once and waits briefly for its result.',
+    // API Gateway HTTP APIs end an integration at 30 s; the wait (COMPLETE_WAIT_SECONDS) stays below.
+    timeoutSeconds: 29,
+    memoryMiB: 256,
+    access: { table: 'readWrite', bucket: 'none', startWorkflow: true },
+  },
+  {
+    id: 'AbortUpload',
+    method: 'DELETE',
+    path: '/api/upload/{uploadId}',
+    entry: 'lambdas/abort.ts',
+    description: 'Aborts an open upload and deletes its chunks.',
+    timeoutSeconds: 29,
+    memoryMiB: 256,
+    access: { table: 'readWrite', bucket: 'readWrite', startWorkflow: false },
+  },
+  {
+    id: 'Health',
+    method: 'GET',
+    path: '/api/health',
+    entry: 'lambdas/health.ts',
+    description: 'Liveness check: answers 200 without touching storage.',
+    timeoutSeconds: 5,
+    memoryMiB: 128,
+    access: { table: 'read', bucket: 'none', startWorkflow: false },
+  },
+];

@@ -1,0 +1,84 @@
+/**
+ * Process configuration: read from the environment once, validated, typed. A bad value fails
+ * fast with the variable's name. The same variables configure Lambda (set by the CDK stack)
+ * and the local stack (set by `bin/local.ts`, overridable by the user); README has the table.
+ */
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/** Largest chunk a Lambda can take: 6 MB invoke payload, base64-encoded body plus form overhead. */
+export const maxChunkSizeBytes = 4 * MiB;
+
+const intFromEnv = (name: string, fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number` })
+    .int(`${name} must be a whole number`)
+    .min(min, `${name} must be at least ${min}`)
+    .max(max, `${name} must be at most ${max}`)
+    .default(fallback);
+
+const envSchema = z.object({
+  TABLE_NAME: z.string({ error: 'TABLE_NAME must name the DynamoDB table' }).min(1),
+  BUCKET_NAME: z.string({ error: 'BUCKET_NAME must name the S3 bucket' }).min(1),
+  STATE_MACHINE_ARN: z.string().min(1).optional(),
+  CHUNK_SIZE: intFromEnv('CHUNK_SIZE', MiB, 1024, maxChunkSizeBytes),
+  MAX_UPLOAD_SIZE: intFromEnv('MAX_UPLOAD_SIZE', 10 * GiB, 1, 5 * 1024 * GiB),
+  SESSION_TTL_HOURS: z.coerce
+    .number({ error: 'SESSION_TTL_HOURS must be a number' })
+    .positive('SESSION_TTL_HOURS must be positive')
+    .max(24 * 30, 'SESSION_TTL_HOURS must be at most 720 (30 days)')
+    .default(24),
+  COMPLETE_WAIT_SECONDS: z.coerce
+    .number({ error: 'COMPLETE_WAIT_SECONDS must be a number' })
+    .min(0, 'COMPLETE_WAIT_SECONDS must be at least 0')
+    .max(25, 'COMPLETE_WAIT_SECONDS must be at most 25 (API Gateway ends requests at 30 s)')
+    .default(10),
+  RESULT_RETENTION_DAYS: intFromEnv('RESULT_RETENTION_DAYS', 30, 1, 3650),
+  /** Local stack only: the emulators' endpoints. Unset on AWS. */
+  DYNAMODB_ENDPOINT: z.url({ error: 'DYNAMODB_ENDPOINT must be a URL' }).optional(),
+  S3_ENDPOINT: z.url({ error: 'S3_ENDPOINT must be a URL' }).optional(),
+});
+
+export interface Config {
+  tableName: string;
+  bucketName: string;
+  stateMachineArn?: string;
+  chunkSizeBytes: number;
+  maxUploadSizeBytes: number;
+  sessionTtlMs: number;
+  completeWaitMs: number;
+  resultRetentionMs: number;
+  dynamodbEndpoint?: string;
+  s3Endpoint?: string;
+}
+
+/** Thrown when the environment does not hold a valid configuration. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    tableName: e.TABLE_NAME,
+    bucketName: e.BUCKET_NAME,
+    stateMachineArn: e.STATE_MACHINE_ARN,
+    chunkSizeBytes: e.CHUNK_SIZE,
+    maxUploadSizeBytes: e.MAX_UPLOAD_SIZE,
+    sessionTtlMs: Math.round(e.SESSION_TTL_HOURS * 3600_000),
+    completeWaitMs: Math.round(e.COMPLETE_WAIT_SECONDS * 1000),
+    resultRetentionMs: e.RESULT_RETENTION_DAYS * 86_400_000,
+    dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
+    s3Endpoint: e.S3_ENDPOINT,
+  };
+}
