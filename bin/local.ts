@@ -1,0 +1,52 @@
+/**
+ * `npm start`: the local stack on http://localhost:8000 (PORT to change), data under ./.data
+ * (DATA_DIR to change). Ctrl-C stops it cleanly; after any stop, even `kill -9`, a restart
+ * resumes every upload where it stopped.
+ */
+import { startLocalStack } from './local/local-stack.js';
+
+const port = Number(process.env.PORT ?? 8000);
+const dataDir = process.env.DATA_DIR ?? '.data';
+
+try {
+  const stack = await startLocalStack({ dataDir, port });
+  const lines = [
+    '',
+    `Resumable upload API listening on ${stack.url} (data in ${dataDir}/)`,
+    `  DynamoDB (dynalite): ${stack.dynamodbEndpoint}  table ${stack.tableName}`,
+    `  S3 (s3rver):         ${stack.s3Endpoint}  bucket ${stack.bucketName}`,
+    ...(stack.resumed.length > 0 ? [`  Resumed ${stack.resumed.length} interrupted completion workflow(s)`] : []),
+    '',
+    'Try:',
+    `  curl -X POST ${stack.url}/api/upload/init -H "Content-Type: application/json" -d '{"filename": "test.jsonl", "totalSize": 1024}'`,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  process.stderr.write(lines.join('\n'));
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\n${signal}: stopping (waiting for running workflows)...\n`);
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`Shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message =
+    code === 'EADDRINUSE'
+      ? `Port ${port} is in use. Stop what runs there or start with PORT=<other port> npm start.`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  process.stderr.write(`Could not start the local stack: ${message}\n`);
+  process.exit(1);
+}

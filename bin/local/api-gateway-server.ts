@@ -1,0 +1,161 @@
+/**
+ * The local stand-in for API Gateway (HTTP API, payload format 2.0): routes requests with the
+ * shared route table, builds the v2 event the Lambda handler would get, calls the same handler,
+ * and writes its structured result back. Limits mirror API Gateway's where they matter: a 10 MB
+ * request payload, and binary bodies passed base64-encoded.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { RouteDefinition } from '../../lambdas/routes.js';
+import type { Logger } from '../../lambdas/runtime/logger.js';
+
+/** API Gateway HTTP APIs refuse payloads above 10 MB. */
+export const maxPayloadBytes = 10 * 1024 * 1024;
+
+type LambdaHttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+interface CompiledRoute {
+  route: RouteDefinition;
+  pattern: RegExp;
+  parameterNames: string[];
+  handler: LambdaHttpHandler;
+}
+
+function compilePath(path: string): { pattern: RegExp; parameterNames: string[] } {
+  const parameterNames: string[] = [];
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const parameter = /^\{(\w+)\}$/.exec(segment);
+      if (!parameter?.[1]) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      parameterNames.push(parameter[1]);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { pattern: new RegExp(`^${source}$`), parameterNames };
+}
+
+/** Imports every route's handler module, the same module Lambda runs. */
+export async function loadRoutes(routes: readonly RouteDefinition[], projectRoot: string): Promise<CompiledRoute[]> {
+  return Promise.all(
+    routes.map(async (route) => {
+      const module = (await import(pathToFileURL(resolve(projectRoot, route.entry)).href)) as { handler: LambdaHttpHandler };
+      return { route, ...compilePath(route.path), handler: module.handler };
+    }),
+  );
+}
+
+const isTextual = (contentType: string | undefined) =>
+  !!contentType && /^(text\/|application\/([\w.+-]+\+)?(json|xml)|application\/x-www-form-urlencoded)/i.test(contentType);
+
+function toEvent(
+  request: IncomingMessage,
+  url: URL,
+  match: { route: RouteDefinition; pathParameters: Record<string, string> },
+  body: Buffer,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const routeKey = `${match.route.method} ${match.route.path}`;
+  const now = new Date();
+  const textual = isTextual(headers['content-type']);
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : undefined,
+    pathParameters: Object.keys(match.pathParameters).length > 0 ? match.pathParameters : undefined,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    body: body.length > 0 ? body.toString(textual ? 'utf8' : 'base64') : undefined,
+    isBase64Encoded: body.length > 0 && !textual,
+  };
+}
+
+function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+  const headers = { ...(result.headers ?? {}) } as Record<string, string>;
+  const body = result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+  response.writeHead(result.statusCode ?? 200, { ...headers, 'content-length': String(body.length) });
+  response.end(body);
+}
+
+const sendJson = (response: ServerResponse, statusCode: number, body: unknown) =>
+  send(response, { statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) });
+
+/** Reads the body, refusing (without buffering) anything above API Gateway's payload limit. */
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > maxPayloadBytes) return Promise.resolve(undefined);
+  return new Promise((resolveBody, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    request.on('data', (data: Buffer) => {
+      size += data.length;
+      if (size <= maxPayloadBytes) parts.push(data);
+    });
+    request.on('end', () => resolveBody(size > maxPayloadBytes ? undefined : Buffer.concat(parts)));
+    request.on('error', reject);
+  });
+}
+
+export function createApiGatewayServer(routes: CompiledRoute[], log: Logger): Server {
+  return createServer(async (request, response) => {
+    try {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const method = request.method ?? 'GET';
+      let pathMatched = false;
+      for (const compiled of routes) {
+        const found = compiled.pattern.exec(url.pathname);
+        if (!found) continue;
+        pathMatched = true;
+        if (compiled.route.method !== method) continue;
+        const pathParameters = Object.fromEntries(
+          compiled.parameterNames.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? '')]),
+        );
+        const body = await readBody(request);
+        if (!body) {
+          sendJson(response, 413, {
+            message: `The request body is larger than API Gateway's payload limit of ${maxPayloadBytes} bytes.`,
+            code: 'PAYLOAD_TOO_LARGE',
+            limit: maxPayloadBytes,
+          });
+          return;
+        }
+        send(response, await compiled.handler(toEvent(request, url, { route: compiled.route, pathParameters }, body)));
+        return;
+      }
+      request.resume();
+      sendJson(response, pathMatched ? 405 : 404, {
+        message: pathMatched
+          ? `Method ${method} is not allowed on ${url.pathname}.`
+          : `No route for ${method} ${url.pathname}. See docs/openapi.json for the API.`,
+      });
+    } catch (error) {
+      log.error('local gateway failed', { error });
+      if (!response.headersSent) sendJson(response, 500, { message: 'Internal error in the local gateway.' });
+    }
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * The whole system in one process: dynalite and s3rver persisting under the data directory, the
+ * synthesized completion state machine run by aws-local-stepfunctions, and the API Gateway
+ * stand-in serving the same handlers. Used by `npm start` and by the end-to-end tests.
+ */
+import './polyfills.js';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { synthesizeCompletionAsl } from '../../lib/local-asl.js';
+import { routes } from '../../lambdas/routes.js';
+import { loadConfig } from '../../lambdas/runtime/config.js';
+import { overrideDeps, resetDeps } from '../../lambdas/runtime/deps.js';
+import { createLogger } from '../../lambdas/runtime/logger.js';
+import { createApiGatewayServer, loadRoutes } from './api-gateway-server.js';
+import { startEmulators } from './emulators.js';
+import { LocalWorkflowRunner, loadTaskHandlers } from './workflow-runner.js';
+
+export const projectRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export interface LocalStackOptions {
+  /** Where dynalite, s3rver and the execution journal keep their data. */
+  dataDir: string;
+  /** HTTP port; 0 picks a free one. */
+  port: number;
+  host?: string;
+  /** Settings passed to the handlers as environment variables (CHUNK_SIZE, ...), over `process.env`. */
+  env?: Record<string, string>;
+}
+
+export interface LocalStack {
+  url: string;
+  port: number;
+  dynamodbEndpoint: string;
+  s3Endpoint: string;
+  tableName: string;
+  bucketName: string;
+  runner: LocalWorkflowRunner;
+  /** Interrupted executions that were started again. */
+  resumed: string[];
+  stop(): Promise<void>;
+}
+
+export const localNames = { tableName: 'uploads', bucketName: 'uploads' };
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = createLogger({ service: 'local-stack' });
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const emulators = await startEmulators({ dataDir, ...localNames });
+
+  // The handlers read their configuration from the environment, exactly as in Lambda.
+  Object.assign(process.env, options.env ?? {}, {
+    TABLE_NAME: localNames.tableName,
+    BUCKET_NAME: localNames.bucketName,
+    DYNAMODB_ENDPOINT: emulators.dynamodbEndpoint,
+    S3_ENDPOINT: emulators.s3Endpoint,
+  });
+  loadConfig(process.env); // fail fast on a bad setting, naming the variable
+  resetDeps();
+
+  const [definition, taskHandlers, compiledRoutes] = await Promise.all([
+    synthesizeCompletionAsl(),
+    loadTaskHandlers(projectRoot),
+    loadRoutes(routes, projectRoot),
+  ]);
+  const runner = new LocalWorkflowRunner(definition, taskHandlers, join(dataDir, 'executions'), log);
+  overrideDeps({ workflow: runner });
+  const resumed = await runner.resumeInterrupted();
+
+  const server = createApiGatewayServer(compiledRoutes, log);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((listening, failed) => {
+    server.once('error', failed);
+    server.listen(options.port, host, () => listening());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`,
+    port,
+    dynamodbEndpoint: emulators.dynamodbEndpoint,
+    s3Endpoint: emulators.s3Endpoint,
+    ...localNames,
+    runner,
+    resumed,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((closed) => server.close(() => closed()));
+      await runner.idle();
+      await emulators.stop();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { ConditionFailedError, UploadStateConflictError } from './errors.js';
+import { keys } from './keys.js';
+import { goneError, loadSession } from './sessions.js';
+import type { UploadDeps } from './upload-deps.js';
+
+export interface AbortUploadResult {
+  success: true;
+  uploadId: string;
+  state: 'aborted';
+  deletedChunks: number;
+  message: string;
+}
+
+/**
+ * Aborts an open upload: the session becomes `aborted` first (so no new chunk is accepted and
+ * `complete` cannot start), then the chunk objects are deleted. A chunk request already past its
+ * checks may still land an object afterwards; the S3 lifecycle rule on `uploads/` removes it.
+ */
+export async function abortUpload(deps: UploadDeps, uploadId: string): Promise<AbortUploadResult> {
+  const session = await loadSession(deps, uploadId);
+  if (session.state === 'aborted' || session.state === 'expired') throw goneError(session);
+  const now = deps.clock.now();
+  try {
+    // An `uploading` session past its expiry may still be aborted: the caller wants it gone.
+    await deps.sessions.transition(uploadId, { from: ['uploading'], to: 'aborted', set: { updatedAt: now } });
+  } catch (error) {
+    if (!(error instanceof ConditionFailedError)) throw error;
+    const current = await loadSession(deps, uploadId);
+    if (current.state === 'aborted' || current.state === 'expired') throw goneError(current);
+    throw new UploadStateConflictError(
+      `Upload ${uploadId} is ${current.state} and can no longer be aborted.`,
+      { uploadId, state: current.state },
+    );
+  }
+  const chunks = await deps.sessions.listChunks(uploadId);
+  await deps.objects.delete(chunks.map((chunk) => keys.chunk(uploadId, chunk.index)));
+  return {
+    success: true,
+    uploadId,
+    state: 'aborted',
+    deletedChunks: chunks.length,
+    message: `Upload ${uploadId} was aborted and its ${chunks.length} stored chunks were deleted.`,
+  };
+}

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { PayloadTooLargeError } from './errors.js';
+import { sanitizeFilename } from './filename.js';
+import type { UploadSession } from './model.js';
+import type { UploadDeps } from './upload-deps.js';
+
+export interface InitUploadInput {
+  filename: string;
+  totalSize: number;
+  /** Hex sha256 of the whole file, any case. */
+  checksum?: string;
+  owner: string;
+}
+
+export interface InitUploadResult {
+  uploadId: string;
+  chunkSize: number;
+  totalChunks: number;
+  filename: string;
+  state: 'uploading';
+  expiresAt: string;
+}
+
+/** Days DynamoDB TTL waits after expiry before deleting an abandoned session (status stays 410 meanwhile). */
+const abandonedSessionGraceDays = 7;
+
+/** Starts an upload session. The chunk size is the server's, never the client's. */
+export async function initUpload(deps: UploadDeps, input: InitUploadInput): Promise<InitUploadResult> {
+  const { chunkSizeBytes, maxUploadSizeBytes, sessionTtlMs } = deps.config;
+  if (input.totalSize > maxUploadSizeBytes) {
+    throw new PayloadTooLargeError(
+      `totalSize ${input.totalSize} exceeds the maximum upload size of ${maxUploadSizeBytes} bytes (MAX_UPLOAD_SIZE).`,
+      { field: 'totalSize', limit: 'MAX_UPLOAD_SIZE', maxUploadSize: maxUploadSizeBytes },
+    );
+  }
+  const filename = sanitizeFilename(input.filename);
+  const now = deps.clock.now();
+  const expiresAt = now + sessionTtlMs;
+  const session: UploadSession = {
+    uploadId: randomUUID(),
+    owner: input.owner,
+    originalFilename: input.filename,
+    filename,
+    totalSize: input.totalSize,
+    chunkSize: chunkSizeBytes,
+    totalChunks: Math.ceil(input.totalSize / chunkSizeBytes),
+    checksum: input.checksum?.toLowerCase(),
+    state: 'uploading',
+    receivedCount: 0,
+    createdAt: now,
+    updatedAt: now,
+    expiresAt,
+    ttl: Math.ceil(expiresAt / 1000) + abandonedSessionGraceDays * 86_400,
+  };
+  await deps.sessions.create(session);
+  return {
+    uploadId: session.uploadId,
+    chunkSize: session.chunkSize,
+    totalChunks: session.totalChunks,
+    filename,
+    state: 'uploading',
+    expiresAt: new Date(expiresAt).toISOString(),
+  };
+}

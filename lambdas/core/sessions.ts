@@ -1,0 +1,57 @@
+/**
+ * Loading a session for a request, with the checks every endpoint shares: the id's shape, its
+ * existence, and expiry. Expiry is a timestamp checked here, on every request; DynamoDB TTL and
+ * the S3 lifecycle rules only clean up behind it, hours or days later.
+ */
+import { ConditionFailedError, UploadGoneError, UploadNotFoundError } from './errors.js';
+import type { UploadSession } from './model.js';
+import type { UploadDeps } from './upload-deps.js';
+
+const uploadIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Loads a session or throws 404. A malformed id is unknown too: no such upload can exist. */
+export async function loadSession(deps: UploadDeps, uploadId: string): Promise<UploadSession> {
+  if (!uploadIdPattern.test(uploadId)) throw new UploadNotFoundError(uploadId);
+  const session = await deps.sessions.get(uploadId);
+  if (!session) throw new UploadNotFoundError(uploadId);
+  return session;
+}
+
+export const isPastExpiry = (deps: UploadDeps, session: UploadSession): boolean =>
+  session.state === 'uploading' && deps.clock.now() >= session.expiresAt;
+
+/** The 410 answer for an aborted or expired upload. */
+export function goneError(session: Pick<UploadSession, 'uploadId' | 'state' | 'expiresAt'>): UploadGoneError {
+  const why =
+    session.state === 'aborted'
+      ? 'was aborted and its chunks were deleted'
+      : `expired at ${new Date(session.expiresAt).toISOString()} before it was completed`;
+  return new UploadGoneError(
+    `Upload ${session.uploadId} ${why}. Start a new upload with POST /api/upload/init.`,
+    {
+      uploadId: session.uploadId,
+      state: session.state === 'aborted' ? 'aborted' : 'expired',
+    },
+  );
+}
+
+/**
+ * Loads a session and throws 410 if it is aborted or expired. An `uploading` session past its
+ * expiry is moved to `expired` on the way (conditional: a racing request may do it first).
+ */
+export async function loadLiveSession(deps: UploadDeps, uploadId: string): Promise<UploadSession> {
+  const session = await loadSession(deps, uploadId);
+  if (session.state === 'aborted' || session.state === 'expired') throw goneError(session);
+  if (isPastExpiry(deps, session)) {
+    await deps.sessions
+      .transition(uploadId, { from: ['uploading'], to: 'expired', set: { updatedAt: deps.clock.now() } })
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionFailedError)) throw error;
+      });
+    throw goneError({ ...session, state: 'expired' });
+  }
+  return session;
+}
+
+/** Indices `0..totalChunks-1` as the list a finished upload reports. */
+export const allIndices = (totalChunks: number): number[] => Array.from({ length: totalChunks }, (_, i) => i);

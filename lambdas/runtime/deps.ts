@@ -1,0 +1,56 @@
+/**
+ * The composition root: builds the ports from the configuration once per process (a Lambda
+ * container, or the local stack). The local stack replaces the workflow starter with its
+ * in-process runner through `overrideDeps`; everything else is the same code as on AWS.
+ */
+import { createAwsClients } from '../adapters/aws-clients.js';
+import { DynamoDBSessionRepository } from '../adapters/dynamodb-session-repository.js';
+import { S3ObjectStore } from '../adapters/s3-object-store.js';
+import { StepFunctionsWorkflowStarter } from '../adapters/step-functions-workflow-starter.js';
+import type { Clock, ObjectStore, SessionRepository, WorkflowStarter } from '../core/ports.js';
+import { systemClock } from '../core/ports.js';
+import { type Config, loadConfig } from './config.js';
+
+export interface Deps {
+  config: Config;
+  sessions: SessionRepository;
+  objects: ObjectStore;
+  workflow: WorkflowStarter;
+  clock: Clock;
+}
+
+let current: Deps | undefined;
+
+const missingWorkflow: WorkflowStarter = {
+  start: () => Promise.reject(new Error('STATE_MACHINE_ARN is not set: this process cannot start workflows')),
+};
+
+function buildDeps(config: Config): Deps {
+  const clients = createAwsClients(config);
+  return {
+    config,
+    sessions: new DynamoDBSessionRepository(clients.documentClient, config.tableName),
+    objects: new S3ObjectStore(clients.s3, config.bucketName),
+    workflow: config.stateMachineArn
+      ? new StepFunctionsWorkflowStarter(clients.sfn, config.stateMachineArn)
+      : missingWorkflow,
+    clock: systemClock,
+  };
+}
+
+/** The process's dependencies, built on first use from `process.env`. */
+export function getDeps(): Deps {
+  current ??= buildDeps(loadConfig(process.env));
+  return current;
+}
+
+/** Replaces some dependencies (the local stack's workflow runner, tests' fake clocks). */
+export function overrideDeps(overrides: Partial<Deps>): Deps {
+  current = { ...getDeps(), ...overrides };
+  return current;
+}
+
+/** Forgets the built dependencies, so the next `getDeps` reads the environment again. */
+export function resetDeps(): void {
+  current = undefined;
+}
