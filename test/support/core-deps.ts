@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { InMemoryObjectStore } from '../../lambdas/adapters/in-memory-object-store.js';
+import { InMemorySessionRepository } from '../../lambdas/adapters/in-memory-session-repository.js';
+import type { WorkflowStarter } from '../../lambdas/core/ports.js';
+import type { UploadDeps, UploadSettings } from '../../lambdas/core/upload-deps.js';
+
+export class FakeClock {
+  constructor(public time = Date.UTC(2026, 10, 28, 12, 0, 0)) {}
+  now = () => this.time;
+  advance(ms: number) {
+    this.time += ms;
+  }
+}
+
+/** Records starts; `onStart` lets a test play the workflow's part. */
+export class RecordingWorkflow implements WorkflowStarter {
+  readonly starts: string[] = [];
+  onStart?: (uploadId: string) => Promise<void> | void;
+  async start(uploadId: string): Promise<string> {
+    this.starts.push(uploadId);
+    await this.onStart?.(uploadId);
+    return `execution:${uploadId}`;
+  }
+}
+
+export const testSettings: UploadSettings = {
+  chunkSizeBytes: 1024,
+  maxUploadSizeBytes: 1024 * 1024,
+  sessionTtlMs: 3600_000,
+  completeWaitMs: 0,
+  resultRetentionMs: 30 * 86_400_000,
+};
+
+export function createCoreDeps(settings: Partial<UploadSettings> = {}) {
+  const clock = new FakeClock();
+  const workflow = new RecordingWorkflow();
+  const deps = {
+    sessions: new InMemorySessionRepository(),
+    objects: new InMemoryObjectStore(),
+    workflow,
+    clock,
+    config: { ...testSettings, ...settings },
+    sleep: async (ms: number) => clock.advance(ms),
+  } satisfies UploadDeps;
+  return deps;
+}
+
+export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Deterministic pseudo-random bytes (no Math.random: failures must reproduce). */
+export function patternBytes(length: number, seed = 1): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    bytes[i] = state & 0xff;
+  }
+  return bytes;
+}
