@@ -42,10 +42,12 @@ const isBzip2 = (head: Uint8Array): boolean =>
   startsWith(head, ascii('BZh')) &&
   (head[3] ?? 0) >= 0x31 &&
   (head[3] ?? 0) <= 0x39 &&
-  (startsWith(head, [0x31, 0x41, 0x59, 0x26, 0x53, 0x59], 4) || startsWith(head, [0x17, 0x72, 0x45, 0x38, 0x50, 0x90], 4));
+  (startsWith(head, [0x31, 0x41, 0x59, 0x26, 0x53, 0x59], 4) ||
+    startsWith(head, [0x17, 0x72, 0x45, 0x38, 0x50, 0x90], 4));
 
 /** Pickle protocols 2-5 start with the PROTO opcode 0x80 and the protocol number. */
-const isPickle = (head: Uint8Array): boolean => head[0] === 0x80 && (head[1] ?? 0) >= 2 && (head[1] ?? 0) <= 5;
+const isPickle = (head: Uint8Array): boolean =>
+  head[0] === 0x80 && (head[1] ?? 0) >= 2 && (head[1] ?? 0) <= 5;
 
 const pytorchExtensions = new Set(['pt', 'pth', 'bin', 'ckpt']);
 
@@ -63,16 +65,15 @@ interface Signature {
   usesExtension?: (extension: string | undefined) => boolean;
 }
 
-const fixed =
-  (fileType: FileType, format: string) =>
-  (): Classified => ({ fileType, format });
+const fixed = (fileType: FileType, format: string) => (): Classified => ({ fileType, format });
 
 /** Checked in order; the first that matches decides. */
 const signatures: readonly Signature[] = [
   {
     label: 'PK\\x03\\x04 (zip)',
     // Also the empty-archive (PK\x05\x06) and spanned-archive (PK\x07\x08) headers.
-    matches: (h) => startsWith(h, [0x50, 0x4b]) && [0x0304, 0x0506, 0x0708].includes(((h[2] ?? 0) << 8) | (h[3] ?? 0)),
+    matches: (h) =>
+      startsWith(h, [0x50, 0x4b]) && [0x0304, 0x0506, 0x0708].includes(((h[2] ?? 0) << 8) | (h[3] ?? 0)),
     classify: (ext) =>
       ext === 'keras'
         ? { fileType: 'model_artifact', format: 'keras' }
@@ -81,8 +82,16 @@ const signatures: readonly Signature[] = [
           : { fileType: 'archive', format: 'zip' },
     usesExtension: (ext) => ext === 'keras' || (ext !== undefined && pytorchExtensions.has(ext)),
   },
-  { label: '\\x1f\\x8b (gzip)', matches: (h) => startsWith(h, [0x1f, 0x8b]), classify: fixed('archive', 'gzip') },
-  { label: 'ustar at offset 257 (tar)', matches: (h) => startsWith(h, ascii('ustar'), 257), classify: fixed('archive', 'tar') },
+  {
+    label: '\\x1f\\x8b (gzip)',
+    matches: (h) => startsWith(h, [0x1f, 0x8b]),
+    classify: fixed('archive', 'gzip'),
+  },
+  {
+    label: 'ustar at offset 257 (tar)',
+    matches: (h) => startsWith(h, ascii('ustar'), 257),
+    classify: fixed('archive', 'tar'),
+  },
   {
     label: '\\x28\\xb5\\x2f\\xfd (zstd)',
     matches: (h) => startsWith(h, [0x28, 0xb5, 0x2f, 0xfd]),
@@ -99,9 +108,21 @@ const signatures: readonly Signature[] = [
     matches: (h) => startsWith(h, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]),
     classify: fixed('archive', 'xz'),
   },
-  { label: 'PAR1 (parquet)', matches: (h) => startsWith(h, ascii('PAR1')), classify: fixed('dataset', 'parquet') },
-  { label: 'ARROW1 (arrow)', matches: (h) => startsWith(h, ascii('ARROW1')), classify: fixed('dataset', 'arrow') },
-  { label: 'GGUF (gguf)', matches: (h) => startsWith(h, ascii('GGUF')), classify: fixed('model_artifact', 'gguf') },
+  {
+    label: 'PAR1 (parquet)',
+    matches: (h) => startsWith(h, ascii('PAR1')),
+    classify: fixed('dataset', 'parquet'),
+  },
+  {
+    label: 'ARROW1 (arrow)',
+    matches: (h) => startsWith(h, ascii('ARROW1')),
+    classify: fixed('dataset', 'arrow'),
+  },
+  {
+    label: 'GGUF (gguf)',
+    matches: (h) => startsWith(h, ascii('GGUF')),
+    classify: fixed('model_artifact', 'gguf'),
+  },
   {
     label: '\\x89HDF\\r\\n\\x1a\\n (hdf5)',
     matches: (h) => startsWith(h, [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]),
