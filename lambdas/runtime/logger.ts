@@ -19,11 +19,13 @@ const serializeError = (value: unknown): unknown =>
 
 export function createLogger(
   base: Record<string, unknown> = {},
-  minLevel: Level = (process.env.LOG_LEVEL as Level | undefined) ?? 'info',
+  /** Fixed level; by default LOG_LEVEL, read at each line so the local stack can set it late. */
+  minLevel?: Level,
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): Logger {
   const emit = (level: Level, message: string, fields: Record<string, unknown> = {}) => {
-    if (order[level] < (order[minLevel] ?? order.info)) return;
+    const threshold = order[minLevel ?? (process.env.LOG_LEVEL as Level)] ?? order.info;
+    if (order[level] < threshold) return;
     const entry: Record<string, unknown> = { level, time: new Date().toISOString(), message, ...base };
     for (const [key, value] of Object.entries(fields)) entry[key] = serializeError(value);
     write(JSON.stringify(entry));

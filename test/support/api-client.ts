@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+/** A small client for the public API, as a user's script would call it (fetch + FormData). */
+export interface ApiAnswer<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+}
+
+async function answer<T>(response: Response): Promise<ApiAnswer<T>> {
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`Expected a JSON body, got ${response.status} ${JSON.stringify(text.slice(0, 200))}`);
+  }
+  return { status: response.status, body: body as T };
+}
+
+export class ApiClient {
+  constructor(readonly baseUrl: string) {}
+
+  async init(body: unknown): Promise<ApiAnswer> {
+    return answer(
+      await fetch(`${this.baseUrl}/api/upload/init`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    );
+  }
+
+  async chunk(
+    fields: { uploadId: string; chunkIndex: number | string; totalChunks: number | string },
+    bytes?: Uint8Array,
+  ): Promise<ApiAnswer> {
+    const form = new FormData();
+    form.set('uploadId', fields.uploadId);
+    form.set('chunkIndex', String(fields.chunkIndex));
+    form.set('totalChunks', String(fields.totalChunks));
+    if (bytes) form.set('chunk', new Blob([bytes]), 'blob');
+    return answer(await fetch(`${this.baseUrl}/api/upload/chunk`, { method: 'POST', body: form }));
+  }
+
+  async status(uploadId: string): Promise<ApiAnswer> {
+    return answer(await fetch(`${this.baseUrl}/api/upload/status/${encodeURIComponent(uploadId)}`));
+  }
+
+  async complete(uploadId: string): Promise<ApiAnswer> {
+    return answer(
+      await fetch(`${this.baseUrl}/api/upload/complete/${encodeURIComponent(uploadId)}`, { method: 'POST' }),
+    );
+  }
+
+  async abort(uploadId: string): Promise<ApiAnswer> {
+    return answer(
+      await fetch(`${this.baseUrl}/api/upload/${encodeURIComponent(uploadId)}`, { method: 'DELETE' }),
+    );
+  }
+
+  /** Polls status until the upload leaves `processing`. */
+  async waitUntilFinal(uploadId: string, timeoutMs = 30_000): Promise<ApiAnswer> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await this.status(uploadId);
+      if (status.status !== 200 || status.body.state !== 'processing' || Date.now() > deadline) return status;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** Splits `file` into the API's chunks. */
+export function chunksOf(file: Uint8Array, chunkSize: number): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let offset = 0; offset < file.length; offset += chunkSize)
+    chunks.push(file.subarray(offset, offset + chunkSize));
+  return chunks;
+}
+
+/** Runs `work` over `items` with at most `parallel` at once. */
+export async function inParallel<T>(items: readonly T[], parallel: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < items.length) {
+        const item = items[next++] as T;
+        await work(item);
+      }
+    }),
+  );
+}
+
+/**
+ * Compares bytes by length and sha256: vitest's deep equality walks typed arrays element by
+ * element, which takes minutes on megabytes.
+ */
+export function digestOf(bytes: Uint8Array | undefined): string {
+  if (!bytes) return 'missing';
+  return `${bytes.length} bytes, sha256 ${createHash('sha256').update(bytes).digest('hex')}`;
+}
