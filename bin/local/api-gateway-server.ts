@@ -39,17 +39,23 @@ function compilePath(path: string): { pattern: RegExp; parameterNames: string[] 
 }
 
 /** Imports every route's handler module, the same module Lambda runs. */
-export async function loadRoutes(routes: readonly RouteDefinition[], projectRoot: string): Promise<CompiledRoute[]> {
+export async function loadRoutes(
+  routes: readonly RouteDefinition[],
+  projectRoot: string,
+): Promise<CompiledRoute[]> {
   return Promise.all(
     routes.map(async (route) => {
-      const module = (await import(pathToFileURL(resolve(projectRoot, route.entry)).href)) as { handler: LambdaHttpHandler };
+      const module = (await import(pathToFileURL(resolve(projectRoot, route.entry)).href)) as {
+        handler: LambdaHttpHandler;
+      };
       return { route, ...compilePath(route.path), handler: module.handler };
     }),
   );
 }
 
 const isTextual = (contentType: string | undefined) =>
-  !!contentType && /^(text\/|application\/([\w.+-]+\+)?(json|xml)|application\/x-www-form-urlencoded)/i.test(contentType);
+  !!contentType &&
+  /^(text\/|application\/([\w.+-]+\+)?(json|xml)|application\/x-www-form-urlencoded)/i.test(contentType);
 
 function toEvent(
   request: IncomingMessage,
@@ -97,13 +103,19 @@ function toEvent(
 
 function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
   const headers = { ...(result.headers ?? {}) } as Record<string, string>;
-  const body = result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+  const body = result.body
+    ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8')
+    : Buffer.alloc(0);
   response.writeHead(result.statusCode ?? 200, { ...headers, 'content-length': String(body.length) });
   response.end(body);
 }
 
 const sendJson = (response: ServerResponse, statusCode: number, body: unknown) =>
-  send(response, { statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) });
+  send(response, {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(body),
+  });
 
 /** Reads the body, refusing (without buffering) anything above API Gateway's payload limit. */
 function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
@@ -144,7 +156,10 @@ export function createApiGatewayServer(routes: CompiledRoute[], log: Logger): Se
           });
           return;
         }
-        send(response, await compiled.handler(toEvent(request, url, { route: compiled.route, pathParameters }, body)));
+        send(
+          response,
+          await compiled.handler(toEvent(request, url, { route: compiled.route, pathParameters }, body)),
+        );
         return;
       }
       request.resume();

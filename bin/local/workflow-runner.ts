@@ -31,7 +31,9 @@ interface JournalEntry {
 export async function loadTaskHandlers(projectRoot: string): Promise<Record<string, TaskHandler>> {
   const entries = await Promise.all(
     Object.entries(workflowTasks).map(async ([stateName, task]) => {
-      const module = (await import(pathToFileURL(resolve(projectRoot, task.entry)).href)) as { handler: TaskHandler };
+      const module = (await import(pathToFileURL(resolve(projectRoot, task.entry)).href)) as {
+        handler: TaskHandler;
+      };
       return [stateName, module.handler] as const;
     }),
   );
@@ -48,7 +50,9 @@ export class LocalWorkflowRunner implements WorkflowStarter {
     private readonly journalDir: string,
     private readonly log: Logger,
   ) {
-    this.machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
+    this.machine = new StateMachine(definition as never, {
+      validationOptions: { checkPaths: true, checkArn: true },
+    });
   }
 
   private journalPath(uploadId: string): string {
@@ -84,7 +88,12 @@ export class LocalWorkflowRunner implements WorkflowStarter {
     if (this.running.has(uploadId)) return executionId;
     const existing = await this.readJournal(uploadId);
     if (existing && existing.status !== 'RUNNING') return existing.executionId;
-    const entry: JournalEntry = { uploadId, executionId, status: 'RUNNING', startedAt: new Date().toISOString() };
+    const entry: JournalEntry = {
+      uploadId,
+      executionId,
+      status: 'RUNNING',
+      startedAt: new Date().toISOString(),
+    };
     await this.writeJournal(entry);
     this.running.set(uploadId, this.execute(entry));
     return executionId;
@@ -106,7 +115,12 @@ export class LocalWorkflowRunner implements WorkflowStarter {
       log.info('workflow succeeded');
     } catch (error) {
       // A failed execution already recorded `failed` through its RecordFailure state.
-      await this.writeJournal({ ...entry, status: 'FAILED', stoppedAt: new Date().toISOString(), error: String(error) });
+      await this.writeJournal({
+        ...entry,
+        status: 'FAILED',
+        stoppedAt: new Date().toISOString(),
+        error: String(error),
+      });
       log.warn('workflow failed', { error });
     } finally {
       this.running.delete(entry.uploadId);
