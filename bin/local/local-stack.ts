@@ -17,6 +17,10 @@ import { createApiGatewayServer, loadRoutes } from './api-gateway-server.js';
 import { startEmulators } from './emulators.js';
 import { LocalWorkflowRunner, loadTaskHandlers } from './workflow-runner.js';
 
+// The pinned SDK supports Node 20; its notice about future SDK releases needing Node 22 is not
+// actionable for someone running the local stack, so it is not printed here (Lambda runs Node 22+).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export const projectRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 export interface LocalStackOptions {
