@@ -1,0 +1,42 @@
+/**
+ * The CDK app: the upload stack named `ResumableUploadStack`. Shared by `bin/app.ts` (which adds
+ * the cdk-nag checks, see `nag-checks.ts`), the tests and the local stack's ASL (`local-asl.ts`).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { App, type AppProps } from 'aws-cdk-lib';
+import { projectRoot } from './upload-function.js';
+import { UploadStack, type UploadStackProps } from './upload-stack.js';
+
+/** The stack's name in CloudFormation. */
+export const uploadStackName = 'ResumableUploadStack';
+
+export interface UploadAppOptions {
+  readonly appProps?: AppProps;
+  readonly stackProps?: UploadStackProps;
+}
+
+/**
+ * The `context` of `cdk.json` (feature flags). The CLI passes it to the app itself; an app built
+ * in-process (tests, the local stack's ASL) gets it here, so both build the same template.
+ */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(path.join(projectRoot, 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  return cdkJson.context ?? {};
+}
+
+/** Builds the app with its one stack; returns both so tests can inspect them. */
+export function createUploadApp(options: UploadAppOptions = {}): { app: App; stack: UploadStack } {
+  // Context given by the CLI takes precedence over these props, so `cdk synth` is unaffected.
+  const app = new App({
+    ...options.appProps,
+    context: { ...cdkJsonContext(), ...options.appProps?.context },
+  });
+  const stack = new UploadStack(app, uploadStackName, {
+    description: 'Resumable, chunked upload API for AI datasets and model artifacts',
+    ...options.stackProps,
+  });
+  return { app, stack };
+}

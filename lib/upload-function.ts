@@ -1,0 +1,135 @@
+/**
+ * One Lambda function for one entry of the route table or the workflow task table, built the
+ * same way for both: newest Node.js runtime on arm64, the handler bundled by esbuild as ESM
+ * with source maps, its own log group with a retention, X-Ray active tracing, and an execution
+ * role that holds exactly what the entry's `access` asks for.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** The project root (the directory holding `package.json` and `package-lock.json`). */
+export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The newest Node.js runtime aws-cdk-lib knows (cdk-nag AwsSolutions-L1 checks exactly this).
+ * A named version rather than `NODEJS_LATEST`, so a CDK upgrade never changes the runtime
+ * without a reviewed diff.
+ */
+export const lambdaRuntime = Runtime.NODEJS_24_X;
+
+/** How long function logs are kept. */
+export const functionLogRetention = RetentionDays.ONE_MONTH;
+
+/** What the function may touch; the shape shared by `RouteAccess` and the workflow tasks' `access`. */
+export interface FunctionAccess {
+  readonly table: 'read' | 'readWrite';
+  readonly bucket: 'none' | 'read' | 'write' | 'readWrite';
+}
+
+export interface UploadFunctionProps {
+  /** Handler module relative to the project root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMiB: number;
+  readonly access: FunctionAccess;
+  readonly table: ITable;
+  readonly bucket: IBucket;
+  /** The configuration variables of `lambdas/runtime/config.ts`. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/**
+ * ESM output needs `require` for the CommonJS dependencies esbuild inlines (busboy and parts
+ * of the AWS SDK call `require('stream')` and friends); without it they fail at cold start
+ * with "Dynamic require of ... is not supported".
+ */
+const esmRequireBanner =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+/** A bundled handler, its log group and its least-privilege execution role. */
+export class UploadFunction extends Construct {
+  public readonly function: NodejsFunction;
+  public readonly logGroup: LogGroup;
+  public readonly role: Role;
+  /** What the role was granted (the cdk-nag acknowledgements are derived from it). */
+  public readonly access: FunctionAccess;
+
+  constructor(scope: Construct, id: string, props: UploadFunctionProps) {
+    super(scope, id);
+    this.access = props.access;
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: functionLogRetention });
+
+    // An own role instead of the AWSLambdaBasicExecutionRole managed policy (AwsSolutions-IAM4):
+    // the function may write to its own log group only, not create or write any log group.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${id}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(projectRoot, props.entry),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+      description: props.description,
+      runtime: lambdaRuntime,
+      architecture: Architecture.ARM_64,
+      timeout: Duration.seconds(props.timeoutSeconds),
+      memorySize: props.memoryMiB,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      tracing: Tracing.ACTIVE,
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: esmRequireBanner,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        target: 'node24',
+        // The SDK is bundled at the version the tests ran with rather than taken from the
+        // runtime, whose SDK changes under us (its S3 checksum defaults did, for one).
+        bundleAwsSDK: true,
+      },
+    });
+
+    grantTable(props.table, this.role, props.access.table);
+    grantBucket(props.bucket, this.role, props.access.bucket);
+  }
+}
+
+function grantTable(table: ITable, role: Role, access: FunctionAccess['table']): void {
+  if (access === 'read') table.grantReadData(role);
+  else table.grantReadWriteData(role);
+}
+
+function grantBucket(bucket: IBucket, role: Role, access: FunctionAccess['bucket']): void {
+  switch (access) {
+    case 'none':
+      return;
+    case 'read':
+      bucket.grantRead(role);
+      return;
+    case 'write':
+      // Put only: a stored chunk is never changed or deleted by the function that writes it.
+      bucket.grantPut(role);
+      return;
+    case 'readWrite':
+      bucket.grantReadWrite(role);
+      return;
+  }
+}

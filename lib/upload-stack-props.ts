@@ -1,0 +1,140 @@
+/**
+ * The stack's tunable settings: the public props (flat, units in the names) and their
+ * validation into the values the functions receive as environment variables
+ * (`lambdas/runtime/config.ts` reads the same variables and enforces the same bounds).
+ */
+import { maxChunkSizeBytes } from '../lambdas/runtime/config.js';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/** Properties of {@link UploadStack}. Every one is optional; the defaults match the old service. */
+export interface UploadSettingsProps {
+  /**
+   * Size of one upload chunk, in MiB, answered by `init` as `chunkSize`.
+   * At most 4 MiB: a chunk travels through Lambda, whose invoke payload is limited to 6 MB
+   * and carries the body base64-encoded.
+   * @default 1 - 1 MiB chunks, as in the original service
+   */
+  readonly chunkSizeMiB?: number;
+  /**
+   * Largest file a client may upload, in GiB.
+   * @default 10 - uploads above 10 GiB are refused at `init`
+   */
+  readonly maxUploadSizeGiB?: number;
+  /**
+   * How long an upload session stays open for chunks, in hours. Chunks of expired sessions
+   * are removed by DynamoDB TTL and an S3 lifecycle rule.
+   * @default 24 - a session expires one day after it was started
+   */
+  readonly sessionTtlHours?: number;
+  /**
+   * How long `complete` waits for the workflow's result before it answers 202, in seconds.
+   * At most 25: API Gateway HTTP APIs end an integration after 30 s.
+   * @default 10 - `complete` answers within about ten seconds
+   */
+  readonly completeWaitSeconds?: number;
+  /**
+   * How long the result of a finished upload stays readable through `status`, in days.
+   * @default 30 - results are kept for thirty days
+   */
+  readonly resultRetentionDays?: number;
+  /**
+   * Steady-state request rate the HTTP API accepts, in requests per second (all routes).
+   * @default 100 - enough for several clients uploading chunks in parallel
+   */
+  readonly throttleRateLimitPerSecond?: number;
+  /**
+   * Burst the HTTP API accepts above the steady-state rate, in requests.
+   * @default 200 - twice the default rate limit
+   */
+  readonly throttleBurstLimitRequests?: number;
+}
+
+/** The validated settings, in the units the functions' environment uses. */
+export interface UploadSettings {
+  readonly chunkSizeBytes: number;
+  readonly maxUploadSizeBytes: number;
+  readonly sessionTtlHours: number;
+  readonly completeWaitSeconds: number;
+  readonly resultRetentionDays: number;
+  readonly throttleRateLimitPerSecond: number;
+  readonly throttleBurstLimitRequests: number;
+  /** Days after which the `uploads/` lifecycle rule removes chunks: the session TTL in days, plus one. */
+  readonly chunkExpirationDays: number;
+}
+
+/** Thrown when {@link UploadSettingsProps} hold a value the system cannot run with. */
+export class UploadStackPropsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UploadStackPropsError';
+  }
+}
+
+function requireRange(name: string, value: number, min: number, max: number, why = ''): number {
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new UploadStackPropsError(
+      `UploadStackProps.${name} must be between ${min} and ${max}${why}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function requireInteger(name: string, value: number): number {
+  if (!Number.isInteger(value)) {
+    throw new UploadStackPropsError(`UploadStackProps.${name} must be a whole number, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Applies the defaults and checks every bound; throws {@link UploadStackPropsError} naming the prop. */
+export function resolveUploadSettings(props: UploadSettingsProps = {}): UploadSettings {
+  const chunkSizeMiB = requireRange(
+    'chunkSizeMiB',
+    props.chunkSizeMiB ?? 1,
+    1 / 1024,
+    maxChunkSizeBytes / MiB,
+    ' (a chunk passes through a Lambda invoke payload of at most 6 MB, base64-encoded)',
+  );
+  const chunkSizeBytes = Math.round(chunkSizeMiB * MiB);
+  const maxUploadSizeGiB = requireRange(
+    'maxUploadSizeGiB',
+    props.maxUploadSizeGiB ?? 10,
+    1 / GiB,
+    5 * 1024,
+    ' (5 TiB is the largest S3 object)',
+  );
+  const sessionTtlHours = requireRange('sessionTtlHours', props.sessionTtlHours ?? 24, 1 / 60, 24 * 30);
+  const completeWaitSeconds = requireRange(
+    'completeWaitSeconds',
+    props.completeWaitSeconds ?? 10,
+    0,
+    25,
+    ' (API Gateway HTTP APIs end an integration after 30 s)',
+  );
+  const resultRetentionDays = requireInteger(
+    'resultRetentionDays',
+    requireRange('resultRetentionDays', props.resultRetentionDays ?? 30, 1, 3650),
+  );
+  const throttleRateLimitPerSecond = requireRange(
+    'throttleRateLimitPerSecond',
+    props.throttleRateLimitPerSecond ?? 100,
+    1,
+    10_000,
+  );
+  const throttleBurstLimitRequests = requireInteger(
+    'throttleBurstLimitRequests',
+    requireRange('throttleBurstLimitRequests', props.throttleBurstLimitRequests ?? 200, 1, 5000),
+  );
+  return {
+    chunkSizeBytes,
+    maxUploadSizeBytes: Math.round(maxUploadSizeGiB * GiB),
+    sessionTtlHours,
+    completeWaitSeconds,
+    resultRetentionDays,
+    throttleRateLimitPerSecond,
+    throttleBurstLimitRequests,
+    chunkExpirationDays: Math.ceil(sessionTtlHours / 24) + 1,
+  };
+}

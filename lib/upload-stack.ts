@@ -1,0 +1,107 @@
+/**
+ * The whole system in one stack: storage (DynamoDB + S3), the completion workflow (Step
+ * Functions + task functions) and the HTTP API (API Gateway + route functions).
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import type { WorkflowTaskName } from '../lambdas/workflow/tasks.js';
+import { CompletionWorkflow } from './completion-workflow.js';
+import { acknowledgeNagFindings } from './nag-acknowledgements.js';
+import { UploadApi } from './upload-api.js';
+import type { UploadFunction } from './upload-function.js';
+import {
+  resolveUploadSettings,
+  type UploadSettings,
+  type UploadSettingsProps,
+} from './upload-stack-props.js';
+import { UploadStorage } from './upload-storage.js';
+
+export { UploadStackPropsError } from './upload-stack-props.js';
+
+/** Properties of {@link UploadStack}: the stack's own settings plus the usual stack properties. */
+export interface UploadStackProps extends StackProps, UploadSettingsProps {}
+
+/** The resumable upload API with its storage and completion workflow. */
+export class UploadStack extends Stack {
+  /** The validated settings the functions are configured with. */
+  public readonly settings: UploadSettings;
+  public readonly storage: UploadStorage;
+  /** Sessions and chunk records. */
+  public readonly table: Table;
+  /** Chunks, assembly and published files. */
+  public readonly bucket: Bucket;
+  public readonly api: UploadApi;
+  public readonly httpApi: HttpApi;
+  public readonly workflow: CompletionWorkflow;
+  /** The completion workflow. */
+  public readonly stateMachine: StateMachine;
+  /** The route functions, by route id (`lambdas/routes.ts`). */
+  public readonly routeFunctions: Readonly<Record<string, UploadFunction>>;
+  /** The workflow task functions, by state name (`lambdas/workflow/tasks.ts`). */
+  public readonly taskFunctions: Readonly<Record<WorkflowTaskName, UploadFunction>>;
+  /** Every Lambda function, by route id or state name (the two never share a name). */
+  public readonly functions: Readonly<Record<string, NodejsFunction>>;
+
+  constructor(scope: Construct, id: string, props: UploadStackProps = {}) {
+    super(scope, id, props);
+    // Before any construct exists: a bad prop fails with its name, not half a stack later.
+    this.settings = resolveUploadSettings(props);
+    const settings = this.settings;
+
+    this.storage = new UploadStorage(this, 'Storage', { chunkExpirationDays: settings.chunkExpirationDays });
+    this.table = this.storage.table;
+    this.bucket = this.storage.bucket;
+
+    // The variables `lambdas/runtime/config.ts` reads; STATE_MACHINE_ARN is added for the route
+    // that starts the workflow only.
+    const environment = {
+      TABLE_NAME: this.table.tableName,
+      BUCKET_NAME: this.bucket.bucketName,
+      CHUNK_SIZE: String(settings.chunkSizeBytes),
+      MAX_UPLOAD_SIZE: String(settings.maxUploadSizeBytes),
+      SESSION_TTL_HOURS: String(settings.sessionTtlHours),
+      COMPLETE_WAIT_SECONDS: String(settings.completeWaitSeconds),
+      RESULT_RETENTION_DAYS: String(settings.resultRetentionDays),
+    };
+
+    this.workflow = new CompletionWorkflow(this, 'Workflow', {
+      table: this.table,
+      bucket: this.bucket,
+      environment,
+    });
+    this.stateMachine = this.workflow.stateMachine;
+    this.taskFunctions = this.workflow.functions;
+
+    this.api = new UploadApi(this, 'Api', {
+      table: this.table,
+      bucket: this.bucket,
+      stateMachine: this.stateMachine,
+      environment,
+      throttleRateLimitPerSecond: settings.throttleRateLimitPerSecond,
+      throttleBurstLimitRequests: settings.throttleBurstLimitRequests,
+    });
+    this.httpApi = this.api.httpApi;
+    this.routeFunctions = this.api.functions;
+    this.functions = Object.fromEntries(
+      [...Object.entries(this.routeFunctions), ...Object.entries(this.taskFunctions)].map(([name, fn]) => [
+        name,
+        fn.function,
+      ]),
+    );
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the upload API' });
+    new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName, description: 'Upload bucket' });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'Session table' });
+    new CfnOutput(this, 'StateMachineArn', {
+      value: this.stateMachine.stateMachineArn,
+      description: 'Completion workflow',
+    });
+
+    acknowledgeNagFindings(this);
+  }
+}

@@ -1,0 +1,431 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../../lambdas/routes.js';
+import { type WorkflowTaskName, workflowTasks } from '../../lambdas/workflow/tasks.js';
+import type { UploadFunction } from '../../lib/upload-function.js';
+import { lambdaRuntime } from '../../lib/upload-function.js';
+import type { UploadStack } from '../../lib/upload-stack.js';
+import {
+  actionsOf,
+  buildTemplate,
+  definitionOf,
+  logicalIdOf,
+  type PolicyStatementJson,
+  statementsOfRole,
+} from './fixture.js';
+
+let stack: UploadStack;
+let template: Template;
+
+beforeAll(() => {
+  ({ stack, template } = buildTemplate());
+});
+
+const taskNames = Object.keys(workflowTasks) as WorkflowTaskName[];
+
+/** The newest `nodejsNN.x` that aws-cdk-lib knows, computed the way cdk-nag's L1 rule does. */
+function newestNodeRuntime(): string {
+  const versions = Runtime.ALL.map((runtime) => /^nodejs(\d+)\.x$/.exec(runtime.name))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => Number(match[1]));
+  return `nodejs${Math.max(...versions)}.x`;
+}
+
+function routeFunction(id: string): UploadFunction {
+  const fn = stack.routeFunctions[id];
+  if (!fn) throw new Error(`no function for route ${id}`);
+  return fn;
+}
+
+function functionProperties(logicalId: string): Record<string, unknown> {
+  const resource = template.toJSON().Resources[logicalId] as { Properties: Record<string, unknown> };
+  return resource.Properties;
+}
+
+function environmentOf(logicalId: string): Record<string, unknown> {
+  return (functionProperties(logicalId).Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+describe('Lambda functions', () => {
+  it('creates exactly one function per route and per workflow task', () => {
+    template.resourceCountIs('AWS::Lambda::Function', routes.length + taskNames.length);
+    expect(Object.keys(stack.routeFunctions).sort()).toEqual(routes.map((route) => route.id).sort());
+    expect(Object.keys(stack.taskFunctions).sort()).toEqual([...taskNames].sort());
+  });
+
+  it('runs every function on arm64 with the newest Node.js runtime aws-cdk-lib knows', () => {
+    expect(lambdaRuntime.name).toBe(newestNodeRuntime());
+    const functions = template.findResources('AWS::Lambda::Function');
+    for (const resource of Object.values(functions)) {
+      expect(resource.Properties).toMatchObject({
+        Runtime: newestNodeRuntime(),
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+      });
+    }
+  });
+
+  it.each(routes.map((route) => [route.id, route] as const))(
+    'configures route function %s from the route table',
+    (_id, route) => {
+      const properties = functionProperties(logicalIdOf(routeFunction(route.id).function));
+      expect(properties).toMatchObject({
+        Timeout: route.timeoutSeconds,
+        MemorySize: route.memoryMiB,
+        Description: route.description,
+      });
+    },
+  );
+
+  it.each(taskNames)('configures task function %s from the task table', (name) => {
+    const task = workflowTasks[name];
+    const properties = functionProperties(logicalIdOf(stack.taskFunctions[name].function));
+    expect(properties).toMatchObject({
+      Timeout: task.timeoutSeconds,
+      MemorySize: task.memoryMiB,
+      Description: task.description,
+    });
+  });
+
+  it('gives every function the configuration variables, with source maps enabled', () => {
+    for (const fn of Object.values(stack.functions)) {
+      const variables = environmentOf(logicalIdOf(fn));
+      expect(variables).toMatchObject({
+        TABLE_NAME: { Ref: logicalIdOf(stack.table) },
+        BUCKET_NAME: { Ref: logicalIdOf(stack.bucket) },
+        CHUNK_SIZE: String(1024 * 1024),
+        MAX_UPLOAD_SIZE: String(10 * 1024 ** 3),
+        SESSION_TTL_HOURS: '24',
+        COMPLETE_WAIT_SECONDS: '10',
+        RESULT_RETENTION_DAYS: '30',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+  });
+
+  it('sets STATE_MACHINE_ARN on CompleteUpload only, pointing at this state machine', () => {
+    for (const [name, fn] of Object.entries(stack.functions)) {
+      const variables = environmentOf(logicalIdOf(fn));
+      if (name === 'CompleteUpload') {
+        expect(variables.STATE_MACHINE_ARN).toEqual({ Ref: logicalIdOf(stack.stateMachine) });
+      } else {
+        expect(variables).not.toHaveProperty('STATE_MACHINE_ARN');
+      }
+    }
+  });
+
+  it('logs every function to its own log group with a retention', () => {
+    for (const uploadFunction of [
+      ...Object.values(stack.routeFunctions),
+      ...Object.values(stack.taskFunctions),
+    ]) {
+      const logGroupId = logicalIdOf(uploadFunction.logGroup);
+      expect(functionProperties(logicalIdOf(uploadFunction.function)).LoggingConfig).toMatchObject({
+        LogGroup: { Ref: logGroupId },
+      });
+      expect(template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(30);
+    }
+  });
+});
+
+describe('HTTP API', () => {
+  it('has exactly one route per route table entry', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
+  });
+
+  it.each(routes.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    'routes %s to its own function',
+    (routeKey, route) => {
+      const matches = Object.values(
+        template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: routeKey } }),
+      ) as { Properties: { Target: { 'Fn::Join': [string, [string, { Ref: string }]] } } }[];
+      expect(matches).toHaveLength(1);
+      const [match] = matches;
+      if (!match) throw new Error(`no route ${routeKey}`);
+      const target = match.Properties.Target['Fn::Join'][1];
+      expect(target[0]).toBe('integrations/');
+      const integration = template.toJSON().Resources[target[1].Ref];
+      expect(integration.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: {
+          'Fn::GetAtt': [logicalIdOf(routeFunction(route.id).function), 'Arn'],
+        },
+      });
+    },
+  );
+
+  it('serves a $default stage with access logs and throttling', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [logicalIdOf(stack.api.accessLogGroup), 'Arn'] },
+        Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+      },
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+    });
+  });
+
+  it('outputs the API URL', () => {
+    template.hasOutput('ApiUrl', {
+      Value: { 'Fn::Join': ['', Match.arrayWith([{ Ref: logicalIdOf(stack.httpApi) }])] },
+    });
+  });
+});
+
+describe('DynamoDB table', () => {
+  it('is on-demand, with point-in-time recovery, TTL on `ttl`, AWS-managed encryption and pk/sk keys', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+    });
+  });
+
+  it('is retained when the stack is deleted', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
+describe('S3 buckets', () => {
+  const hardened = {
+    BucketEncryption: {
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    },
+    PublicAccessBlockConfiguration: {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    },
+  };
+
+  it('encrypts the upload bucket, blocks public access and logs access to the log bucket', () => {
+    expect(template.toJSON().Resources[logicalIdOf(stack.bucket)]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: {
+        ...hardened,
+        LoggingConfiguration: { DestinationBucketName: { Ref: logicalIdOf(stack.storage.accessLogBucket) } },
+      },
+    });
+  });
+
+  it('hardens the access log bucket the same way', () => {
+    expect(template.toJSON().Resources[logicalIdOf(stack.storage.accessLogBucket)]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: hardened,
+    });
+  });
+
+  it.each([
+    ['upload', () => stack.bucket],
+    ['access log', () => stack.storage.accessLogBucket],
+  ])('denies every request to the %s bucket that does not use TLS', (_name, bucket) => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logicalIdOf(bucket()) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('expires chunks a day after the session, staging after 30 days, and aborts multipart uploads after a day', () => {
+    expect(
+      template.toJSON().Resources[logicalIdOf(stack.bucket)].Properties.LifecycleConfiguration.Rules,
+    ).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 2, Status: 'Enabled' }),
+        expect.objectContaining({ Prefix: 'staging/', ExpirationInDays: 30, Status: 'Enabled' }),
+        expect.objectContaining({
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          Status: 'Enabled',
+        }),
+      ]),
+    );
+  });
+});
+
+describe('completion state machine', () => {
+  it('is a Standard state machine that logs ALL events and traces with X-Ray', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        Destinations: [
+          {
+            CloudWatchLogsLogGroup: {
+              LogGroupArn: { 'Fn::GetAtt': [logicalIdOf(stack.workflow.logGroup), 'Arn'] },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  type State = Record<string, unknown> & { Type: string };
+  const statesOf = (): Record<string, State> => definitionOf(template).States as Record<string, State>;
+  const innerStatesOf = (): Record<string, State> =>
+    (statesOf().AssembleParts as unknown as { ItemProcessor: { States: Record<string, State> } })
+      .ItemProcessor.States;
+
+  it('has exactly the workflow task states plus AssembleParts, IsVerified and CompletionFailed', () => {
+    const names = [...Object.keys(statesOf()), ...Object.keys(innerStatesOf())].sort();
+    expect(names).toEqual([...taskNames, 'AssembleParts', 'IsVerified', 'CompletionFailed'].sort());
+    expect(definitionOf(template)).not.toHaveProperty('QueryLanguage');
+  });
+
+  it('invokes each task state’s own function by plain ARN, with the task table’s timeout', () => {
+    const states = { ...statesOf(), ...innerStatesOf() };
+    for (const name of taskNames) {
+      expect(states[name]).toMatchObject({
+        Type: 'Task',
+        Resource: `<${logicalIdOf(stack.taskFunctions[name].function)}>`,
+        TimeoutSeconds: workflowTasks[name].timeoutSeconds,
+        Retry: [
+          expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException']) }),
+        ],
+      });
+      expect(states[name]).not.toHaveProperty('Parameters');
+    }
+  });
+
+  it('follows the flow written in tasks.ts', () => {
+    const states = statesOf();
+    expect(definitionOf(template).StartAt).toBe('PlanAssembly');
+    expect(states.PlanAssembly).toMatchObject({ ResultPath: '$.plan', Next: 'AssembleParts' });
+    expect(states.AssembleParts).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.plan.batches',
+      ItemSelector: {
+        'uploadId.$': '$.uploadId',
+        'multipartUploadId.$': '$.plan.multipartUploadId',
+        'stagingKey.$': '$.plan.stagingKey',
+        'batch.$': '$$.Map.Item.Value',
+      },
+      MaxConcurrency: 8,
+      ResultPath: null,
+      Next: 'FinishAssembly',
+      ItemProcessor: { StartAt: 'AssembleBatch' },
+    });
+    expect(states.FinishAssembly).toMatchObject({ ResultPath: '$.assembled', Next: 'VerifyFile' });
+    expect(states.VerifyFile).toMatchObject({ ResultPath: '$.verification', Next: 'IsVerified' });
+    expect(states.IsVerified).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.verification.ok', BooleanEquals: true, Next: 'PublishFile' }],
+      Default: 'RecordRejection',
+    });
+    expect(states.PublishFile).toMatchObject({ ResultPath: '$.published', Next: 'RecordCompletion' });
+    expect(states.RecordCompletion).toMatchObject({ End: true });
+    expect(states.RecordRejection).toMatchObject({ End: true });
+    expect(states.RecordFailure).toMatchObject({ Next: 'CompletionFailed' });
+    expect(states.CompletionFailed).toMatchObject({ Type: 'Fail' });
+  });
+
+  it('sends every error of a non-Record state to RecordFailure with the error at $.error', () => {
+    const states = statesOf();
+    const catchAll = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }];
+    for (const name of ['PlanAssembly', 'AssembleParts', 'FinishAssembly', 'VerifyFile', 'PublishFile']) {
+      expect(states[name]?.Catch, name).toEqual(catchAll);
+    }
+    for (const name of ['RecordCompletion', 'RecordRejection', 'RecordFailure']) {
+      expect(states[name], name).not.toHaveProperty('Catch');
+    }
+  });
+});
+
+describe('IAM', () => {
+  const allPolicyStatements = (): { roleIds: string[]; statement: PolicyStatementJson }[] =>
+    Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+      (policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]).map((statement) => ({
+        roleIds: (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref),
+        statement,
+      })),
+    );
+
+  it('lets only CompleteUpload start executions, and only of this state machine', () => {
+    const starters = allPolicyStatements().filter(({ statement }) =>
+      actionsOf(statement).some((action) => /^states:(StartExecution|\*)$/.test(action) || action === '*'),
+    );
+    expect(starters).toHaveLength(1);
+    expect(starters[0]?.roleIds).toEqual([logicalIdOf(routeFunction('CompleteUpload').role)]);
+    expect(starters[0]?.statement.Resource).toEqual({ Ref: logicalIdOf(stack.stateMachine) });
+  });
+
+  it('gives GetUploadStatus no S3 access and no DynamoDB write', () => {
+    const status = routeFunction('GetUploadStatus');
+    const actions = statementsOfRole(template, logicalIdOf(status.role)).flatMap(actionsOf);
+    expect(actions.filter((action) => action.startsWith('s3:'))).toEqual([]);
+    expect(
+      actions.filter((action) =>
+        /^dynamodb:(\*|Put|Update|Delete|BatchWrite|TransactWrite|PartiQL(Insert|Update|Delete))/.test(
+          action,
+        ),
+      ),
+    ).toEqual([]);
+    expect(actions).toContain('dynamodb:GetItem');
+  });
+
+  it('grants S3 writes without deletes to UploadChunk, and no bucket access to routes that need none', () => {
+    const actionsOfFunction = (id: string) =>
+      statementsOfRole(template, logicalIdOf(routeFunction(id).role)).flatMap(actionsOf);
+    expect(actionsOfFunction('UploadChunk')).toContain('s3:PutObject');
+    expect(actionsOfFunction('UploadChunk').filter((action) => action.startsWith('s3:Delete'))).toEqual([]);
+    for (const route of routes.filter((entry) => entry.access.bucket === 'none')) {
+      expect(
+        actionsOfFunction(route.id).filter((action) => action.startsWith('s3:')),
+        route.id,
+      ).toEqual([]);
+    }
+  });
+
+  it('uses no managed policies: each function role may write to its own log group only', () => {
+    const roles = template.findResources('AWS::IAM::Role');
+    for (const role of Object.values(roles)) {
+      expect(role.Properties).not.toHaveProperty('ManagedPolicyArns');
+    }
+    for (const fn of [...Object.values(stack.routeFunctions), ...Object.values(stack.taskFunctions)]) {
+      const logStatements = statementsOfRole(template, logicalIdOf(fn.role)).filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('logs:')),
+      );
+      expect(logStatements).toEqual([
+        expect.objectContaining({
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [logicalIdOf(fn.logGroup), 'Arn'] },
+        }),
+      ]);
+    }
+  });
+
+  it('names Resource "*" only for X-Ray and CloudWatch Logs delivery actions (the acknowledged IAM5 finding)', () => {
+    const starActions = allPolicyStatements()
+      .filter(({ statement }) => statement.Resource === '*')
+      .flatMap(({ statement }) => actionsOf(statement));
+    for (const action of starActions) {
+      expect(action).toMatch(
+        /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))$/,
+      );
+    }
+  });
+});
