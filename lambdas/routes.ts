@@ -6,7 +6,7 @@
 
 /** What a route's function may touch; the stack turns this into least-privilege grants. */
 export interface RouteAccess {
-  table: 'read' | 'readWrite';
+  table: 'none' | 'read' | 'readWrite';
   bucket: 'none' | 'read' | 'write' | 'readWrite';
   /** May start the completion workflow (`states:StartExecution`). */
   startWorkflow: boolean;
@@ -86,6 +86,6 @@ export const routes: readonly RouteDefinition[] = [
     description: 'Liveness check: answers 200 without touching storage.',
     timeoutSeconds: 5,
     memoryMiB: 128,
-    access: { table: 'read', bucket: 'none', startWorkflow: false },
+    access: { table: 'none', bucket: 'none', startWorkflow: false },
   },
 ];

@@ -95,7 +95,7 @@ export class CompletionWorkflow extends Construct {
       cause: 'A completion task failed; RecordFailure stored its error on the upload session.',
     });
     const recordFailure = invoke('RecordFailure').next(completionFailed);
-    // Every non-Record state hands any error to RecordFailure, with Step Functions' {Error, Cause}
+    // Every state but RecordFailure hands any error to RecordFailure, with Step Functions' {Error, Cause}
     // kept next to the state at $.error so the failure can be recorded with the upload id.
     const catchAll = { errors: ['States.ALL'], resultPath: '$.error' };
 
@@ -123,8 +123,10 @@ export class CompletionWorkflow extends Construct {
     const finishAssembly = invoke('FinishAssembly', '$.assembled').addCatch(recordFailure, catchAll);
     const verifyFile = invoke('VerifyFile', '$.verification').addCatch(recordFailure, catchAll);
     const publishFile = invoke('PublishFile', '$.published').addCatch(recordFailure, catchAll);
-    const recordCompletion = invoke('RecordCompletion');
-    const recordRejection = invoke('RecordRejection');
+    // An outcome that cannot be recorded (after the retries) is still recorded as a failure, so
+    // the session never stays `processing` behind a finished execution.
+    const recordCompletion = invoke('RecordCompletion').addCatch(recordFailure, catchAll);
+    const recordRejection = invoke('RecordRejection').addCatch(recordFailure, catchAll);
 
     const isVerified = new Choice(states, isVerifiedStateName, { stateName: isVerifiedStateName })
       .when(Condition.booleanEquals('$.verification.ok', true), publishFile.next(recordCompletion))

@@ -30,7 +30,7 @@ export const functionLogRetention = RetentionDays.ONE_MONTH;
 
 /** What the function may touch; the shape shared by `RouteAccess` and the workflow tasks' `access`. */
 export interface FunctionAccess {
-  readonly table: 'read' | 'readWrite';
+  readonly table: 'none' | 'read' | 'readWrite';
   readonly bucket: 'none' | 'read' | 'write' | 'readWrite';
 }
 
@@ -114,7 +114,7 @@ export class UploadFunction extends Construct {
 
 function grantTable(table: ITable, role: Role, access: FunctionAccess['table']): void {
   if (access === 'read') table.grantReadData(role);
-  else table.grantReadWriteData(role);
+  else if (access === 'readWrite') table.grantReadWriteData(role);
 }
 
 function grantBucket(bucket: IBucket, role: Role, access: FunctionAccess['bucket']): void {

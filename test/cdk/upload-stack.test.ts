@@ -343,15 +343,14 @@ describe('completion state machine', () => {
     expect(states.CompletionFailed).toMatchObject({ Type: 'Fail' });
   });
 
-  it('sends every error of a non-Record state to RecordFailure with the error at $.error', () => {
+  it('sends every error of every state but RecordFailure to RecordFailure with the error at $.error', () => {
     const states = statesOf();
     const catchAll = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }];
-    for (const name of ['PlanAssembly', 'AssembleParts', 'FinishAssembly', 'VerifyFile', 'PublishFile']) {
+    const caught = ['PlanAssembly', 'AssembleParts', 'FinishAssembly', 'VerifyFile', 'PublishFile'];
+    for (const name of [...caught, 'RecordCompletion', 'RecordRejection']) {
       expect(states[name]?.Catch, name).toEqual(catchAll);
     }
-    for (const name of ['RecordCompletion', 'RecordRejection', 'RecordFailure']) {
-      expect(states[name], name).not.toHaveProperty('Catch');
-    }
+    expect(states.RecordFailure).not.toHaveProperty('Catch');
   });
 });
 

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { abortUpload } from '../../../lambdas/core/abort-upload.js';
 import { completeUpload } from '../../../lambdas/core/complete-upload.js';
-import { MissingChunksError, UploadGoneError, UploadStateConflictError } from '../../../lambdas/core/errors.js';
+import {
+  MissingChunksError,
+  UploadGoneError,
+  UploadStateConflictError,
+} from '../../../lambdas/core/errors.js';
 import { getStatus } from '../../../lambdas/core/get-status.js';
 import { initUpload } from '../../../lambdas/core/init-upload.js';
 import { keys } from '../../../lambdas/core/keys.js';
@@ -10,7 +14,11 @@ import { createCoreDeps, patternBytes } from '../../support/core-deps.js';
 
 async function uploaded(totalSize: number, send: (index: number) => boolean = () => true) {
   const deps = createCoreDeps({ completeWaitMs: 5000 });
-  const { uploadId, totalChunks } = await initUpload(deps, { filename: 'data.csv', totalSize, owner: 'local' });
+  const { uploadId, totalChunks } = await initUpload(deps, {
+    filename: 'data.csv',
+    totalSize,
+    owner: 'local',
+  });
   const file = patternBytes(totalSize);
   for (let index = 0; index < totalChunks; index++) {
     if (!send(index)) continue;
@@ -22,7 +30,12 @@ async function uploaded(totalSize: number, send: (index: number) => boolean = ()
 
 const completedResult = (uploadId: string) => ({
   statusCode: 200,
-  body: { success: true, state: 'completed', uploadId, filepath: `s3://test-bucket/completed/${uploadId}/data.csv` },
+  body: {
+    success: true,
+    state: 'completed',
+    uploadId,
+    filepath: `s3://test-bucket/completed/${uploadId}/data.csv`,
+  },
 });
 
 describe('completeUpload', () => {
@@ -48,7 +61,11 @@ describe('completeUpload', () => {
   it('starts the workflow once and answers its result when it finishes within the wait', async () => {
     const { deps, uploadId } = await uploaded(3000);
     deps.workflow.onStart = async (id) => {
-      await deps.sessions.transition(id, { from: ['processing'], to: 'completed', set: { result: completedResult(id) } });
+      await deps.sessions.transition(id, {
+        from: ['processing'],
+        to: 'completed',
+        set: { result: completedResult(id) },
+      });
     };
 
     const outcome = await completeUpload(deps, uploadId);
@@ -138,12 +155,22 @@ describe('getStatus', () => {
 
     const status = await getStatus(deps, uploadId);
 
-    expect(status).toMatchObject({ uploadId, totalChunks: 10, receivedChunks: [2, 5, 7], isComplete: false, state: 'uploading' });
+    expect(status).toMatchObject({
+      uploadId,
+      totalChunks: 10,
+      receivedChunks: [2, 5, 7],
+      isComplete: false,
+      state: 'uploading',
+    });
   });
 
   it('carries the result once the upload is final', async () => {
     const { deps, uploadId } = await uploaded(3000);
-    await deps.sessions.transition(uploadId, { from: ['uploading'], to: 'completed', set: { result: completedResult(uploadId) } });
+    await deps.sessions.transition(uploadId, {
+      from: ['uploading'],
+      to: 'completed',
+      set: { result: completedResult(uploadId) },
+    });
 
     const status = await getStatus(deps, uploadId);
 

@@ -10,7 +10,12 @@ describe('initUpload', () => {
 
     const result = await initUpload(deps, { filename: 'train.jsonl', totalSize: 2049, owner: 'local' });
 
-    expect(result).toMatchObject({ chunkSize: 1024, totalChunks: 3, filename: 'train.jsonl', state: 'uploading' });
+    expect(result).toMatchObject({
+      chunkSize: 1024,
+      totalChunks: 3,
+      filename: 'train.jsonl',
+      state: 'uploading',
+    });
     expect(result.uploadId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -18,7 +23,12 @@ describe('initUpload', () => {
     const deps = createCoreDeps();
     const checksum = 'AB'.repeat(32);
 
-    const { uploadId } = await initUpload(deps, { filename: 'a.bin', totalSize: 10, checksum, owner: 'local' });
+    const { uploadId } = await initUpload(deps, {
+      filename: 'a.bin',
+      totalSize: 10,
+      checksum,
+      owner: 'local',
+    });
 
     const session = await deps.sessions.get(uploadId);
     expect(session?.checksum).toBe('ab'.repeat(32));

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkConflictError, PayloadTooLargeError, UploadGoneError, UploadNotFoundError, UploadStateConflictError, ValidationError } from '../../../lambdas/core/errors.js';
+import {
+  ChunkConflictError,
+  PayloadTooLargeError,
+  UploadGoneError,
+  UploadNotFoundError,
+  UploadStateConflictError,
+  ValidationError,
+} from '../../../lambdas/core/errors.js';
 import { initUpload } from '../../../lambdas/core/init-upload.js';
 import { keys } from '../../../lambdas/core/keys.js';
 import { putChunk } from '../../../lambdas/core/put-chunk.js';
@@ -7,7 +14,11 @@ import { createCoreDeps, patternBytes } from '../../support/core-deps.js';
 
 async function started(totalSize = 2500) {
   const deps = createCoreDeps();
-  const { uploadId, totalChunks } = await initUpload(deps, { filename: 'train.jsonl', totalSize, owner: 'local' });
+  const { uploadId, totalChunks } = await initUpload(deps, {
+    filename: 'train.jsonl',
+    totalSize,
+    owner: 'local',
+  });
   const file = patternBytes(totalSize);
   const chunk = (index: number) => file.slice(index * 1024, Math.min(totalSize, (index + 1) * 1024));
   return { deps, uploadId, totalChunks, file, chunk };
@@ -38,7 +49,9 @@ describe('putChunk', () => {
     await putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) });
 
     const other = patternBytes(1024, 99);
-    await expect(putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: other })).rejects.toBeInstanceOf(ChunkConflictError);
+    await expect(
+      putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: other }),
+    ).rejects.toBeInstanceOf(ChunkConflictError);
 
     expect(await deps.objects.getBytes(keys.chunk(uploadId, 0))).toEqual(chunk(0));
   });
@@ -77,8 +90,18 @@ describe('putChunk', () => {
   it.each([
     ['an index past the last chunk', { chunkIndex: 3 }, ValidationError, /out of range/],
     ['a wrong totalChunks', { totalChunks: 4 }, ValidationError, /totalChunks is 4 but this upload has 3/],
-    ['a short middle chunk', { bytes: new Uint8Array(1000) }, ValidationError, /exactly 1024 bytes but is 1000/],
-    ['a chunk larger than chunkSize', { bytes: new Uint8Array(1025) }, PayloadTooLargeError, /more than the chunk size/],
+    [
+      'a short middle chunk',
+      { bytes: new Uint8Array(1000) },
+      ValidationError,
+      /exactly 1024 bytes but is 1000/,
+    ],
+    [
+      'a chunk larger than chunkSize',
+      { bytes: new Uint8Array(1025) },
+      PayloadTooLargeError,
+      /more than the chunk size/,
+    ],
   ])('refuses %s', async (_name, change, errorType, message) => {
     const { deps, uploadId, totalChunks, chunk } = await started();
 
@@ -92,18 +115,18 @@ describe('putChunk', () => {
   it('requires the last chunk to hold exactly the remaining bytes', async () => {
     const { deps, uploadId, totalChunks } = await started(2500);
 
-    await expect(putChunk(deps, { uploadId, chunkIndex: 2, totalChunks, bytes: new Uint8Array(1024) })).rejects.toThrow(
-      /Chunk 2 must be exactly 452 bytes/,
-    );
+    await expect(
+      putChunk(deps, { uploadId, chunkIndex: 2, totalChunks, bytes: new Uint8Array(1024) }),
+    ).rejects.toThrow(/Chunk 2 must be exactly 452 bytes/);
   });
 
   it('answers 404 for an unknown or malformed upload id', async () => {
     const { deps, totalChunks, chunk } = await started();
 
     for (const uploadId of ['6d1c9a5e-0000-4000-8000-000000000000', '../etc/passwd']) {
-      await expect(putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) })).rejects.toBeInstanceOf(
-        UploadNotFoundError,
-      );
+      await expect(
+        putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) }),
+      ).rejects.toBeInstanceOf(UploadNotFoundError);
     }
   });
 
@@ -111,7 +134,9 @@ describe('putChunk', () => {
     const { deps, uploadId, totalChunks, chunk } = await started();
     deps.clock.advance(deps.config.sessionTtlMs + 1);
 
-    await expect(putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) })).rejects.toBeInstanceOf(UploadGoneError);
+    await expect(
+      putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) }),
+    ).rejects.toBeInstanceOf(UploadGoneError);
 
     expect((await deps.sessions.get(uploadId))?.state).toBe('expired');
   });
@@ -120,9 +145,9 @@ describe('putChunk', () => {
     const { deps, uploadId, totalChunks, chunk } = await started();
     await deps.sessions.transition(uploadId, { from: ['uploading'], to: 'processing' });
 
-    await expect(putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) })).rejects.toBeInstanceOf(
-      UploadStateConflictError,
-    );
+    await expect(
+      putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) }),
+    ).rejects.toBeInstanceOf(UploadStateConflictError);
     expect(await deps.objects.getBytes(keys.chunk(uploadId, 0))).toBeUndefined();
   });
 });
