@@ -15,7 +15,9 @@ try {
     `Resumable upload API listening on ${stack.url} (data in ${dataDir}/)`,
     `  DynamoDB (dynalite): ${stack.dynamodbEndpoint}  table ${stack.tableName}`,
     `  S3 (s3rver):         ${stack.s3Endpoint}  bucket ${stack.bucketName}`,
-    ...(stack.resumed.length > 0 ? [`  Resumed ${stack.resumed.length} interrupted completion workflow(s)`] : []),
+    ...(stack.resumed.length > 0
+      ? [`  Resumed ${stack.resumed.length} interrupted completion workflow(s)`]
+      : []),
     '',
     'Try:',
     `  curl -X POST ${stack.url}/api/upload/init -H "Content-Type: application/json" -d '{"filename": "test.jsonl", "totalSize": 1024}'`,
