@@ -27,6 +27,27 @@ export function cdkJsonContext(): Record<string, unknown> {
   return cdkJson.context ?? {};
 }
 
+/** Stack props an operator may set at deploy time with `-c name=value` (numbers). */
+export const contextPropNames = [
+  'chunkSizeMiB',
+  'maxUploadSizeGiB',
+  'sessionTtlHours',
+  'completeWaitSeconds',
+  'resultRetentionDays',
+  'throttleRateLimitPerSecond',
+  'throttleBurstLimitRequests',
+] as const;
+
+/** Reads the settings given as CDK context (`cdk deploy -c chunkSizeMiB=2`); the stack validates them. */
+function propsFromContext(app: App): UploadStackProps {
+  const props: Record<string, number> = {};
+  for (const name of contextPropNames) {
+    const value: unknown = app.node.tryGetContext(name);
+    if (value !== undefined) props[name] = Number(value);
+  }
+  return props;
+}
+
 /** Builds the app with its one stack; returns both so tests can inspect them. */
 export function createUploadApp(options: UploadAppOptions = {}): { app: App; stack: UploadStack } {
   // Context given by the CLI takes precedence over these props, so `cdk synth` is unaffected.
@@ -36,6 +57,7 @@ export function createUploadApp(options: UploadAppOptions = {}): { app: App; sta
   });
   const stack = new UploadStack(app, uploadStackName, {
     description: 'Resumable, chunked upload API for AI datasets and model artifacts',
+    ...propsFromContext(app),
     ...options.stackProps,
   });
   return { app, stack };

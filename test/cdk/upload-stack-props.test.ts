@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { createUploadApp } from '../../lib/upload-app.js';
 import { UploadStack } from '../../lib/upload-stack.js';
 import { resolveUploadSettings, UploadStackPropsError } from '../../lib/upload-stack-props.js';
 import { buildTemplate, logicalIdOf } from './fixture.js';
@@ -54,5 +55,22 @@ describe('UploadStack props', () => {
     expect(resources[logicalIdOf(stack.bucket)].Properties.LifecycleConfiguration.Rules).toEqual(
       expect.arrayContaining([expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 4 })]),
     );
+  });
+});
+
+describe('settings from CDK context', () => {
+  it('takes -c chunkSizeMiB=2 and sessionTtlHours=48 as stack props', () => {
+    const { stack } = createUploadApp({
+      appProps: { context: { 'aws:cdk:bundling-stacks': [], chunkSizeMiB: '2', sessionTtlHours: '48' } },
+    });
+
+    expect(stack.settings.chunkSizeBytes).toBe(2 * 1024 * 1024);
+    expect(stack.settings.sessionTtlHours).toBe(48);
+  });
+
+  it('refuses an invalid context value with the prop name', () => {
+    expect(() =>
+      createUploadApp({ appProps: { context: { 'aws:cdk:bundling-stacks': [], chunkSizeMiB: '64' } } }),
+    ).toThrow(/chunkSizeMiB must be between/);
   });
 });
