@@ -9,28 +9,9 @@ import { PassThrough, Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../lambdas/core/ports.js';
+import { digestOf as digest, patternBytes } from '../support/bytes.js';
 
 const MiB = 1024 * 1024;
-
-/** Deterministic pseudo-random bytes (xorshift), so a failure reproduces. */
-export function patternBytes(length: number, seed = 1): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let state = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    bytes[i] = state & 0xff;
-  }
-  return bytes;
-}
-
-/**
- * The sha256 of some bytes, or `missing`. Tests compare digests rather than the arrays:
- * `toEqual` walks a typed array element by element and takes seconds on a few MiB.
- */
-export const digest = (bytes: Uint8Array | undefined): string =>
-  bytes === undefined ? 'missing' : createHash('sha256').update(bytes).digest('hex');
 
 export interface ObjectStoreContractOptions {
   /** Whether AbortMultipartUpload works (s3rver answers 405). @default true */

@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryObjectStore } from '../../lambdas/adapters/in-memory-object-store.js';
+import { digestOf as digest, patternBytes } from '../support/bytes.js';
 import { startTestEmulators, type TestEmulators } from '../support/emulators.js';
-import { describeObjectStoreContract, digest, patternBytes } from './object-store-contract.js';
+import { describeObjectStoreContract } from './object-store-contract.js';
 
 describeObjectStoreContract('in memory', () => new InMemoryObjectStore());
 

@@ -1,6 +1,6 @@
 /** Every bad input answers 4xx with a JSON `message`, and nothing is stored for it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { patternBytes } from '../support/core-deps.js';
+import { patternBytes } from '../support/bytes.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
 const chunkSize = 1024;

@@ -1,6 +1,6 @@
 /** Sessions expire after SESSION_TTL_HOURS: every endpoint then answers 410. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { patternBytes } from '../support/core-deps.js';
+import { patternBytes } from '../support/bytes.js';
 import { startTestStack, type TestStack } from '../support/local-stack.js';
 
 let t: TestStack;

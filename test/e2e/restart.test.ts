@@ -6,11 +6,12 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ApiClient, chunksOf, digestOf } from '../support/api-client.js';
+import { createAwsClients } from '../../lambdas/adapters/aws-clients.js';
+import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store.js';
+import { ApiClient, chunksOf } from '../support/api-client.js';
+import { digestOf, patternBytes } from '../support/bytes.js';
 import { exitOf, freePort, startChildStack } from '../support/child-stack.js';
-import { patternBytes } from '../support/core-deps.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -43,18 +44,8 @@ describe('restart after kill -9', () => {
     for (const index of missing)
       await resumed.chunk({ uploadId, chunkIndex: index, totalChunks: chunks.length }, chunks[index]);
     const done = await resumed.complete(uploadId);
-    const s3 = new S3Client({
-      endpoint: second.s3Endpoint,
-      forcePathStyle: true,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
-    const object = await s3.send(
-      new GetObjectCommand({ Bucket: 'uploads', Key: `completed/${uploadId}/resume.jsonl` }),
-    );
-    const stored = await object.Body?.transformToByteArray();
+    const { s3 } = createAwsClients({ s3Endpoint: second.s3Endpoint });
+    const stored = await new S3ObjectStore(s3, 'uploads').getBytes(`completed/${uploadId}/resume.jsonl`);
     s3.destroy();
     second.child.kill('SIGINT');
     const exitCode = await exitOf(second.child);

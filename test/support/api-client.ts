@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 /** A small client for the public API, as a user's script would call it (fetch + FormData). */
 export interface ApiAnswer<T = Record<string, unknown>> {
   status: number;
@@ -87,13 +86,4 @@ export async function inParallel<T>(items: readonly T[], parallel: number, work:
       }
     }),
   );
-}
-
-/**
- * Compares bytes by length and sha256: vitest's deep equality walks typed arrays element by
- * element, which takes minutes on megabytes.
- */
-export function digestOf(bytes: Uint8Array | undefined): string {
-  if (!bytes) return 'missing';
-  return `${bytes.length} bytes, sha256 ${createHash('sha256').update(bytes).digest('hex')}`;
 }

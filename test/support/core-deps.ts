@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { InMemoryObjectStore } from '../../lambdas/adapters/in-memory-object-store.js';
 import { InMemorySessionRepository } from '../../lambdas/adapters/in-memory-session-repository.js';
 import type { WorkflowStarter } from '../../lambdas/core/ports.js';
@@ -43,19 +42,4 @@ export function createCoreDeps(settings: Partial<UploadSettings> = {}) {
     sleep: async (ms: number) => clock.advance(ms),
   } satisfies UploadDeps;
   return deps;
-}
-
-export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-/** Deterministic pseudo-random bytes (no Math.random: failures must reproduce). */
-export function patternBytes(length: number, seed = 1): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let state = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    bytes[i] = state & 0xff;
-  }
-  return bytes;
 }

@@ -3,7 +3,7 @@
  * seeded the way the chunk endpoint leaves it, and a runner that calls the task functions in the
  * order and with the state the state machine gives them (see `lambdas/workflow/tasks.ts`).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { InMemoryObjectStore } from '../../../lambdas/adapters/in-memory-object-store.js';
 import { InMemorySessionRepository } from '../../../lambdas/adapters/in-memory-session-repository.js';
 import { assembleBatch } from '../../../lambdas/core/completion/assemble-batch.js';
@@ -26,6 +26,7 @@ import type {
   Verification,
   WorkflowInput,
 } from '../../../lambdas/workflow/contract.js';
+import { sha256Hex } from '../../support/bytes.js';
 
 export const MiB = 1024 * 1024;
 export const fixedNow = Date.parse('2030-01-02T03:04:05.000Z');
@@ -51,20 +52,7 @@ export function createDeps(): TestDeps {
   };
 }
 
-export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-/** Deterministic pseudo-random bytes (xorshift), so a failure reproduces. */
-export function fileBytes(size: number, seed = 1): Buffer {
-  const bytes = Buffer.alloc(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
-}
+export { patternBytes as fileBytes, sha256Hex } from '../../support/bytes.js';
 
 /** A deterministic shuffle of `0..n-1`. */
 export function shuffledIndices(n: number, seed = 7): number[] {

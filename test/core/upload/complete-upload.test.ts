@@ -10,7 +10,8 @@ import { getStatus } from '../../../lambdas/core/get-status.js';
 import { initUpload } from '../../../lambdas/core/init-upload.js';
 import { keys } from '../../../lambdas/core/keys.js';
 import { putChunk } from '../../../lambdas/core/put-chunk.js';
-import { createCoreDeps, patternBytes } from '../../support/core-deps.js';
+import { patternBytes } from '../../support/bytes.js';
+import { createCoreDeps } from '../../support/core-deps.js';
 
 async function uploaded(totalSize: number, send: (index: number) => boolean = () => true) {
   const deps = createCoreDeps({ completeWaitMs: 5000 });
