@@ -9,10 +9,13 @@ import { httpHandler } from './http/handler.js';
 import { parseMultipart } from './http/multipart.js';
 import { bodyBytes, header, parseWith } from './http/request.js';
 import { chunkFormFields } from './http/schemas.js';
+import { maxChunkSizeBytes } from './runtime/config.js';
 
 export const handler = httpHandler(async ({ event, deps, log }) => {
   const form = await parseMultipart(bodyBytes(event), header(event, 'content-type'), {
-    maxFileBytes: deps.config.chunkSizeBytes,
+    // The hard ceiling, not the current CHUNK_SIZE: an upload keeps the chunk size it started
+    // with, and the core checks each chunk against that session's own size.
+    maxFileBytes: maxChunkSizeBytes,
     fileField: 'chunk',
   });
   const fields = parseWith(chunkFormFields, form.fields, 'form fields');

@@ -101,6 +101,20 @@ function toEvent(
   };
 }
 
+/** Path parameters, decoded; a malformed escape is kept as sent (the handler then answers 404). */
+function decodePathParameters(names: string[], found: RegExpExecArray): Record<string, string> {
+  return Object.fromEntries(
+    names.map((name, i) => {
+      const raw = found[i + 1] ?? '';
+      try {
+        return [name, decodeURIComponent(raw)];
+      } catch {
+        return [name, raw];
+      }
+    }),
+  );
+}
+
 function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
   const headers = { ...(result.headers ?? {}) } as Record<string, string>;
   const body = result.body
@@ -138,21 +152,18 @@ export function createApiGatewayServer(routes: CompiledRoute[], log: Logger): Se
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
       const method = request.method ?? 'GET';
-      let pathMatched = false;
       for (const compiled of routes) {
         const found = compiled.pattern.exec(url.pathname);
         if (!found) continue;
-        pathMatched = true;
         if (compiled.route.method !== method) continue;
-        const pathParameters = Object.fromEntries(
-          compiled.parameterNames.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? '')]),
-        );
+        const pathParameters = decodePathParameters(compiled.parameterNames, found);
         const body = await readBody(request);
         if (!body) {
           sendJson(response, 413, {
             message: `The request body is larger than API Gateway's payload limit of ${maxPayloadBytes} bytes.`,
             code: 'PAYLOAD_TOO_LARGE',
-            limit: maxPayloadBytes,
+            limit: 'API_GATEWAY_PAYLOAD',
+            limitBytes: maxPayloadBytes,
           });
           return;
         }
@@ -162,11 +173,11 @@ export function createApiGatewayServer(routes: CompiledRoute[], log: Logger): Se
         );
         return;
       }
+      // API Gateway answers 404 for a known path with another method too.
       request.resume();
-      sendJson(response, pathMatched ? 405 : 404, {
-        message: pathMatched
-          ? `Method ${method} is not allowed on ${url.pathname}.`
-          : `No route for ${method} ${url.pathname}. See docs/openapi.json for the API.`,
+      sendJson(response, 404, {
+        message: `No route for ${method} ${url.pathname}. See docs/openapi.json for the API.`,
+        code: 'ROUTE_NOT_FOUND',
       });
     } catch (error) {
       log.error('local gateway failed', { error });

@@ -1,6 +1,6 @@
 import { ConditionFailedError, UploadStateConflictError } from './errors.js';
 import { keys } from './keys.js';
-import { goneError, loadSession } from './sessions.js';
+import { goneError, loadLiveSession, loadSession } from './sessions.js';
 import type { UploadDeps } from './upload-deps.js';
 
 export interface AbortUploadResult {
@@ -17,11 +17,10 @@ export interface AbortUploadResult {
  * checks may still land an object afterwards; the S3 lifecycle rule on `uploads/` removes it.
  */
 export async function abortUpload(deps: UploadDeps, uploadId: string): Promise<AbortUploadResult> {
-  const session = await loadSession(deps, uploadId);
-  if (session.state === 'aborted' || session.state === 'expired') throw goneError(session);
+  // Like every endpoint, an upload past its expiry answers 410 (its chunks go by lifecycle rule).
+  await loadLiveSession(deps, uploadId);
   const now = deps.clock.now();
   try {
-    // An `uploading` session past its expiry may still be aborted: the caller wants it gone.
     await deps.sessions.transition(uploadId, { from: ['uploading'], to: 'aborted', set: { updatedAt: now } });
   } catch (error) {
     if (!(error instanceof ConditionFailedError)) throw error;
@@ -39,6 +38,6 @@ export async function abortUpload(deps: UploadDeps, uploadId: string): Promise<A
     uploadId,
     state: 'aborted',
     deletedChunks: chunks.length,
-    message: `Upload ${uploadId} was aborted and its ${chunks.length} stored chunks were deleted.`,
+    message: `Upload ${uploadId} was aborted and its ${chunks.length} chunks were deleted.`,
   };
 }

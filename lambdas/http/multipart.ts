@@ -58,7 +58,7 @@ export function parseMultipart(body: Buffer, contentType: string | undefined, li
       stream.on('limit', () =>
         fail(
           new PayloadTooLargeError(
-            `The ${name} file part is larger than the chunk size of ${limits.maxFileBytes} bytes.`,
+            `The ${name} file part is larger than the largest chunk size, ${limits.maxFileBytes} bytes.`,
             {
               field: name,
               limit: 'CHUNK_SIZE',

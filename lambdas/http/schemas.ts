@@ -28,7 +28,7 @@ export const initUploadBody = z.object(
 );
 
 export const chunkFormFields = z.object({
-  uploadId: z.string({ error: 'uploadId is required' }).min(1, 'uploadId is required').max(100),
+  uploadId: z.string({ error: 'uploadId is required' }).min(1, 'uploadId is required'),
   chunkIndex: wholeNumber('chunkIndex'),
   totalChunks: wholeNumber('totalChunks').refine((n) => n >= 1, 'totalChunks must be at least 1'),
 });

@@ -4,7 +4,7 @@
  * share one bucket. Rules that s3rver does not enforce (5 MiB parts, part ETags, ...) are not
  * here: they are tested on the in-memory store and with a mocked client.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { beforeAll, describe, expect, it } from 'vitest';

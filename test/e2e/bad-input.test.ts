@@ -143,6 +143,15 @@ describe('ids in paths', () => {
     },
   );
 
+  it('answers 404 for a malformed percent-escape in an id, and for a known path with another method', async () => {
+    const malformed = await fetch(`${t.stack.url}/api/upload/status/%E0%A4%A`);
+    const wrongMethod = await fetch(`${t.stack.url}/api/upload/init`, { method: 'GET' });
+
+    expect(malformed.status).toBe(404);
+    expect(wrongMethod.status).toBe(404);
+    expect(((await wrongMethod.json()) as { code: string }).code).toBe('ROUTE_NOT_FOUND');
+  });
+
   it('answers 404 with a JSON message for an unknown route', async () => {
     const response = await fetch(`${t.stack.url}/api/nothing`);
 

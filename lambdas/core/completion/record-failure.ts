@@ -4,14 +4,18 @@
  * error message and stack trace, internals a client must not see, so it goes to the log.
  * Chunks are kept; a started multipart upload is aborted, best effort.
  */
-import type { AssemblyPlan, FailureState } from '../../workflow/contract.js';
+import type { AssemblyPlan, FailureState, PublishedFile } from '../../workflow/contract.js';
 import type { CompletionResult } from '../model.js';
 import { type CompletionDeps, taskLogger } from './completion-deps.js';
 import { recordOutcome } from './record-outcome.js';
 
-/** The state at the Catch: it has a plan when the failure came after `PlanAssembly`. */
+/**
+ * The state at the Catch: it has a plan when the failure came after `PlanAssembly`, and the
+ * published file when only recording the completion failed.
+ */
 export interface FailureInput extends FailureState {
   plan?: AssemblyPlan;
+  published?: PublishedFile;
 }
 
 /** Error names are identifiers (`MissingChunksError`, `States.Timeout`); anything else is not echoed. */
@@ -42,11 +46,15 @@ export async function recordFailure(
   }
 
   const now = deps.clock.now();
+  const whatIsLeft = state.published
+    ? `the file was published at ${state.published.filepath} but its completion could not be recorded`
+    : 'the chunks are kept';
   const body = {
     success: false,
     state: 'failed',
     uploadId,
-    message: `The completion workflow failed (${errorName}); the chunks are kept. Report upload ${uploadId} to the operator, or upload the file again.`,
+    code: 'WORKFLOW_FAILED',
+    message: `The completion workflow failed (${errorName}); ${whatIsLeft}. Report upload ${uploadId} to the operator, or upload the file again.`,
     error: errorName,
     filepath: null,
     metadata: null,
