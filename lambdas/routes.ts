@@ -4,10 +4,36 @@
  * requests with the same entries to the same handler modules.
  */
 
+/**
+ * The S3 requests a function makes, each as the object key patterns it makes them on (the key
+ * layout is in `core/keys.ts`: `uploads/`, `staging/`, `completed/`). A request type left out
+ * is not granted at all; `{}` is no S3 access. `lib/bucket-access.ts` turns each into one IAM
+ * statement with exactly that action.
+ */
+export interface BucketAccess {
+  /** `s3:GetObject`: GetObject, HeadObject, and the source of CopyObject and UploadPartCopy. */
+  readonly read?: readonly string[];
+  /**
+   * `s3:PutObject`: PutObject, CreateMultipartUpload, UploadPart, CompleteMultipartUpload, and
+   * the target of CopyObject and UploadPartCopy.
+   */
+  readonly put?: readonly string[];
+  /** `s3:AbortMultipartUpload`. */
+  readonly abortMultipartUpload?: readonly string[];
+  /** `s3:DeleteObject` (DeleteObjects is authorized per key with it). */
+  readonly delete?: readonly string[];
+  /**
+   * `s3:ListBucket`, only for keys under these patterns (an `s3:prefix` condition). Without it
+   * S3 answers a GET or HEAD of a missing key 403 AccessDenied instead of 404: grant it where
+   * the code treats a missing object as an answer (`head`/`getBytes` returning `undefined`).
+   */
+  readonly list?: readonly string[];
+}
+
 /** What a route's function may touch; the stack turns this into least-privilege grants. */
 export interface RouteAccess {
   table: 'none' | 'read' | 'readWrite';
-  bucket: 'none' | 'read' | 'write' | 'readWrite';
+  bucket: BucketAccess;
   /** May start the completion workflow (`states:StartExecution`). */
   startWorkflow: boolean;
 }
@@ -35,7 +61,7 @@ export const routes: readonly RouteDefinition[] = [
     description: 'Starts an upload session and answers its id and chunk size.',
     timeoutSeconds: 10,
     memoryMiB: 256,
-    access: { table: 'readWrite', bucket: 'none', startWorkflow: false },
+    access: { table: 'readWrite', bucket: {}, startWorkflow: false },
   },
   {
     id: 'UploadChunk',
@@ -45,7 +71,7 @@ export const routes: readonly RouteDefinition[] = [
     description: 'Stores one chunk (multipart/form-data), idempotently.',
     timeoutSeconds: 29,
     memoryMiB: 512,
-    access: { table: 'readWrite', bucket: 'write', startWorkflow: false },
+    access: { table: 'readWrite', bucket: { put: ['uploads/*'] }, startWorkflow: false },
   },
   {
     id: 'GetUploadStatus',
@@ -55,7 +81,7 @@ export const routes: readonly RouteDefinition[] = [
     description: 'Lists received chunk indices, the state and, once final, the result.',
     timeoutSeconds: 10,
     memoryMiB: 256,
-    access: { table: 'read', bucket: 'none', startWorkflow: false },
+    access: { table: 'read', bucket: {}, startWorkflow: false },
   },
   {
     id: 'CompleteUpload',
@@ -66,7 +92,7 @@ export const routes: readonly RouteDefinition[] = [
     // API Gateway HTTP APIs end an integration at 30 s; the wait (COMPLETE_WAIT_SECONDS) stays below.
     timeoutSeconds: 29,
     memoryMiB: 256,
-    access: { table: 'readWrite', bucket: 'none', startWorkflow: true },
+    access: { table: 'readWrite', bucket: {}, startWorkflow: true },
   },
   {
     id: 'AbortUpload',
@@ -76,7 +102,7 @@ export const routes: readonly RouteDefinition[] = [
     description: 'Aborts an open upload and deletes its chunks.',
     timeoutSeconds: 29,
     memoryMiB: 256,
-    access: { table: 'readWrite', bucket: 'readWrite', startWorkflow: false },
+    access: { table: 'readWrite', bucket: { delete: ['uploads/*'] }, startWorkflow: false },
   },
   {
     id: 'Health',
@@ -86,6 +112,6 @@ export const routes: readonly RouteDefinition[] = [
     description: 'Liveness check: answers 200 without touching storage.',
     timeoutSeconds: 5,
     memoryMiB: 128,
-    access: { table: 'none', bucket: 'none', startWorkflow: false },
+    access: { table: 'none', bucket: {}, startWorkflow: false },
   },
 ];

@@ -5,41 +5,29 @@
  * logs, TLS-only buckets, Step Functions logging and tracing); what is left is below.
  *
  * cdk-nag 3 reads acknowledgements from CDK's `Validations.of(construct).acknowledge()`; an IAM5
- * finding is acknowledged per wildcard (`AwsSolutions-IAM5[Action::s3:List*]`), so a new wildcard
- * that nobody reviewed still fails the synth.
+ * finding is acknowledged per wildcard (`AwsSolutions-IAM5[Resource::<FilesArn>/uploads/*]`), so a
+ * new wildcard that nobody reviewed still fails the synth. The S3 grants name exact actions
+ * (`bucket-access.ts`), so no `Action::s3:...*` finding is left to acknowledge.
  */
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import type { FunctionAccess, UploadFunction } from './upload-function.js';
+import { objectActionsByPattern } from './bucket-access.js';
+import type { UploadFunction } from './upload-function.js';
 import type { UploadStack } from './upload-stack.js';
 
 const xrayReason =
   'X-Ray active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
   'resource-level permissions, so their statement must name Resource "*" (AWS X-Ray IAM docs).';
 
-const bucketActionReasons: Record<string, string> = {
-  's3:GetObject*':
-    'Granted by bucket.grantRead: GetObject plus its version, ACL, tagging and attributes reads on the ' +
-    'upload bucket only; the function reads chunks or assembled files it is configured for.',
-  's3:GetBucket*':
-    'Granted by bucket.grantRead: bucket-level reads (location, versioning, policy status) of the upload ' +
-    'bucket only, which the SDK may need; no other bucket is named.',
-  's3:List*':
-    'Granted by bucket.grantRead: listing the upload bucket (chunk and multipart part listings) is part ' +
-    'of reading it; scoped to the upload bucket ARN.',
-  's3:Abort*':
-    'Granted by bucket.grantPut/grantReadWrite: s3:AbortMultipartUpload, the only Abort action, so a ' +
-    'failed multipart assembly or write can be cleaned up; scoped to objects of the upload bucket.',
-  's3:DeleteObject*':
-    'Granted by bucket.grantReadWrite: deleting chunks and staging objects after publish or abort is the ' +
-    'function’s job; DeleteObject* adds only version and tagging deletes, on the upload bucket only.',
-};
-
-const bucketActionsByAccess: Record<FunctionAccess['bucket'], readonly string[]> = {
-  none: [],
-  read: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
-  write: ['s3:Abort*'],
-  readWrite: ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Abort*', 's3:DeleteObject*'],
+/**
+ * What lives under each object key pattern a function may be granted, for the reasons below. A
+ * pattern not described here is not acknowledged, so a new one fails the synth until reviewed.
+ */
+const keyPatternContents: Readonly<Record<string, string>> = {
+  'uploads/*': 'the chunk objects uploads/{uploadId}/{index}.chunk',
+  'staging/*':
+    'the assembled file staging/{uploadId}/{filename} and its part manifests staging/{uploadId}/.parts/{batch}.json',
+  'completed/*': 'the published files completed/{uploadId}/{filename}',
 };
 
 /** The token cdk-nag prints for an attribute of a resource, e.g. `<StorageFiles48C02C92.Arn>`. */
@@ -49,21 +37,20 @@ function attributeRef(element: IConstruct, attribute: string): string {
   return `<${logicalId}.${attribute}>`;
 }
 
-function acknowledgeFunction(stack: UploadStack, fn: UploadFunction): void {
-  const bucketObjects = `${attributeRef(stack.bucket.node.defaultChild as IConstruct, 'Arn')}/*`;
+function acknowledgeFunction(stack: UploadStack, fn: UploadFunction, name: string): void {
+  const bucketArn = attributeRef(stack.bucket.node.defaultChild as IConstruct, 'Arn');
   const role = Validations.of(fn.role);
   role.acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: xrayReason });
-  if (fn.access.bucket === 'none') return;
-  role.acknowledge({
-    id: `AwsSolutions-IAM5[Resource::${bucketObjects}]`,
-    reason:
-      'Object-level S3 permissions name objects by key; upload ids are created at run time, so the ' +
-      'grant covers the objects of this one bucket (uploads/, staging/, completed/) and no other.',
-  });
-  for (const action of bucketActionsByAccess[fn.access.bucket]) {
+  // One finding per key pattern: the actions are exact (see bucket-access.ts), only the keys are
+  // wildcards, because every key holds an upload id created at run time.
+  for (const [pattern, actions] of objectActionsByPattern(fn.access.bucket)) {
+    const contents = keyPatternContents[pattern];
+    if (contents === undefined) continue;
     role.acknowledge({
-      id: `AwsSolutions-IAM5[Action::${action}]`,
-      reason: bucketActionReasons[action] ?? '',
+      id: `AwsSolutions-IAM5[Resource::${bucketArn}/${pattern}]`,
+      reason:
+        `${name} is granted ${actions.join(', ')} on ${pattern} of the upload bucket only: ${contents}. ` +
+        'Their keys hold upload ids created at run time, so the grant names the key prefix, not single objects.',
     });
   }
 }
@@ -79,8 +66,11 @@ export function acknowledgeNagFindings(stack: UploadStack): void {
       'reachable through its random upload id.',
   });
 
-  for (const fn of [...Object.values(stack.routeFunctions), ...Object.values(stack.taskFunctions)]) {
-    acknowledgeFunction(stack, fn);
+  for (const [name, fn] of [
+    ...Object.entries(stack.routeFunctions),
+    ...Object.entries(stack.taskFunctions),
+  ]) {
+    acknowledgeFunction(stack, fn, name);
   }
 
   const stateMachineRole = Validations.of(stack.stateMachine.role);

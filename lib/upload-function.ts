@@ -14,6 +14,8 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { BucketAccess } from '../lambdas/routes.js';
+import { grantBucketAccess } from './bucket-access.js';
 
 /** The project root (the directory holding `package.json` and `package-lock.json`). */
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -31,7 +33,8 @@ export const functionLogRetention = RetentionDays.ONE_MONTH;
 /** What the function may touch; the shape shared by `RouteAccess` and the workflow tasks' `access`. */
 export interface FunctionAccess {
   readonly table: 'none' | 'read' | 'readWrite';
-  readonly bucket: 'none' | 'read' | 'write' | 'readWrite';
+  /** S3 requests by object key pattern, see {@link grantBucketAccess}. */
+  readonly bucket: BucketAccess;
 }
 
 export interface UploadFunctionProps {
@@ -108,28 +111,11 @@ export class UploadFunction extends Construct {
     });
 
     grantTable(props.table, this.role, props.access.table);
-    grantBucket(props.bucket, this.role, props.access.bucket);
+    grantBucketAccess(props.bucket, this.role, props.access.bucket);
   }
 }
 
 function grantTable(table: ITable, role: Role, access: FunctionAccess['table']): void {
   if (access === 'read') table.grantReadData(role);
   else if (access === 'readWrite') table.grantReadWriteData(role);
-}
-
-function grantBucket(bucket: IBucket, role: Role, access: FunctionAccess['bucket']): void {
-  switch (access) {
-    case 'none':
-      return;
-    case 'read':
-      bucket.grantRead(role);
-      return;
-    case 'write':
-      // Put only: a stored chunk is never changed or deleted by the function that writes it.
-      bucket.grantPut(role);
-      return;
-    case 'readWrite':
-      bucket.grantReadWrite(role);
-      return;
-  }
 }

@@ -16,12 +16,14 @@
  *        false -> RecordRejection (end)
  *   any task error (Catch States.ALL, ResultPath $.error) -> RecordFailure -> CompletionFailed (Fail)
  */
+import type { BucketAccess } from '../routes.js';
+
 export interface WorkflowTaskDefinition {
   readonly entry: string;
   readonly timeoutSeconds: number;
   readonly memoryMiB: number;
   readonly description: string;
-  readonly access: { table: 'read' | 'readWrite'; bucket: 'read' | 'readWrite' };
+  readonly access: { table: 'read' | 'readWrite'; bucket: BucketAccess };
 }
 
 export const workflowTasks = {
@@ -30,56 +32,79 @@ export const workflowTasks = {
     timeoutSeconds: 60,
     memoryMiB: 512,
     description: 'Checks every chunk is stored, starts the S3 multipart upload and plans part batches.',
-    access: { table: 'read', bucket: 'readWrite' },
+    // CreateMultipartUpload of the staging object is authorized as s3:PutObject.
+    access: { table: 'read', bucket: { put: ['staging/*'] } },
   },
   AssembleBatch: {
     entry: 'lambdas/workflow/assemble-batch.ts',
     timeoutSeconds: 900,
     memoryMiB: 1024,
     description: 'Concatenates consecutive chunks into S3 parts (>= 5 MiB) for one batch of parts.',
-    access: { table: 'read', bucket: 'readWrite' },
+    // Reads chunks; UploadPart of the staging object and its part manifest are s3:PutObject.
+    access: { table: 'read', bucket: { read: ['uploads/*'], put: ['staging/*'] } },
   },
   FinishAssembly: {
     entry: 'lambdas/workflow/finish-assembly.ts',
     timeoutSeconds: 120,
     memoryMiB: 512,
     description: 'Completes the multipart upload from the batches’ ETag manifests.',
-    access: { table: 'read', bucket: 'readWrite' },
+    // Reads the part manifests and HEADs the staging object; CompleteMultipartUpload is s3:PutObject.
+    // A missing manifest or staging object must answer 404 (PartManifestError, or the original
+    // completion error), not 403.
+    access: {
+      table: 'read',
+      bucket: { read: ['staging/*'], put: ['staging/*'], list: ['staging/*'] },
+    },
   },
   VerifyFile: {
     entry: 'lambdas/workflow/verify-file.ts',
     timeoutSeconds: 900,
     memoryMiB: 1024,
     description: 'Streams the assembled file once: size, sha256 and file type.',
-    access: { table: 'read', bucket: 'read' },
+    access: { table: 'read', bucket: { read: ['staging/*'] } },
   },
   PublishFile: {
     entry: 'lambdas/workflow/publish-file.ts',
     timeoutSeconds: 900,
     memoryMiB: 512,
     description: 'Copies the verified file under completed/ and deletes the staging object and chunks.',
-    access: { table: 'read', bucket: 'readWrite' },
+    // HEADs the staging and the published object (a retry finds the staging object gone: its
+    // idempotency needs 404, not 403), copies staging -> completed (beyond 5 GiB as a multipart
+    // copy, aborted on failure), then deletes the staging object, part manifests and chunks.
+    access: {
+      table: 'read',
+      bucket: {
+        read: ['staging/*', 'completed/*'],
+        put: ['completed/*'],
+        abortMultipartUpload: ['completed/*'],
+        delete: ['staging/*', 'uploads/*'],
+        list: ['staging/*', 'completed/*'],
+      },
+    },
   },
   RecordCompletion: {
     entry: 'lambdas/workflow/record-completion.ts',
     timeoutSeconds: 30,
     memoryMiB: 256,
     description: 'Records the completed state and the result body.',
-    access: { table: 'readWrite', bucket: 'read' },
+    // Builds the s3:// location from the bucket name; makes no S3 request.
+    access: { table: 'readWrite', bucket: {} },
   },
   RecordRejection: {
     entry: 'lambdas/workflow/record-rejection.ts',
     timeoutSeconds: 30,
     memoryMiB: 256,
     description: 'Records the rejected state and the reason.',
-    access: { table: 'readWrite', bucket: 'read' },
+    // Builds the s3:// location from the bucket name; makes no S3 request.
+    access: { table: 'readWrite', bucket: {} },
   },
   RecordFailure: {
     entry: 'lambdas/workflow/record-failure.ts',
     timeoutSeconds: 30,
     memoryMiB: 256,
     description: 'Records the failed state with the error name (chunks are kept).',
-    access: { table: 'readWrite', bucket: 'read' },
+    // Aborts the staging object's multipart upload, best effort; reads and writes no object.
+    access: { table: 'readWrite', bucket: { abortMultipartUpload: ['staging/*'] } },
   },
 } as const satisfies Record<string, WorkflowTaskDefinition>;
 

@@ -67,6 +67,20 @@ describe('cdk-nag AwsSolutions', () => {
     expect([...paths].every((path) => path.startsWith(`${built.stack.node.path}/`))).toBe(true);
   });
 
+  it('acknowledges S3 findings per key prefix of the upload bucket, never its whole object space or an action wildcard', () => {
+    const iam5 = acknowledgementsIn(built.app)
+      .map((acknowledgement) => acknowledgement.id)
+      .filter((id) => id.includes('AwsSolutions-IAM5['));
+    expect(iam5.filter((id) => id.includes('[Action::'))).toEqual([]);
+    const bucketIds = iam5.filter((id) => id.includes('<StorageFiles'));
+    expect(bucketIds.length).toBeGreaterThan(0);
+    for (const id of bucketIds) {
+      expect(id).toMatch(
+        /(^|::)AwsSolutions-IAM5\[Resource::<StorageFiles\w+\.Arn>\/(uploads|staging|completed)\/\*\]$/,
+      );
+    }
+  });
+
   it('explains the missing authorizer as planned work', () => {
     const apig4 = acknowledgementsIn(built.app).filter((acknowledgement) =>
       acknowledgement.id.endsWith('APIG4'),

@@ -386,19 +386,6 @@ describe('IAM', () => {
     expect(actions).toContain('dynamodb:GetItem');
   });
 
-  it('grants S3 writes without deletes to UploadChunk, and no bucket access to routes that need none', () => {
-    const actionsOfFunction = (id: string) =>
-      statementsOfRole(template, logicalIdOf(routeFunction(id).role)).flatMap(actionsOf);
-    expect(actionsOfFunction('UploadChunk')).toContain('s3:PutObject');
-    expect(actionsOfFunction('UploadChunk').filter((action) => action.startsWith('s3:Delete'))).toEqual([]);
-    for (const route of routes.filter((entry) => entry.access.bucket === 'none')) {
-      expect(
-        actionsOfFunction(route.id).filter((action) => action.startsWith('s3:')),
-        route.id,
-      ).toEqual([]);
-    }
-  });
-
   it('uses no managed policies: each function role may write to its own log group only', () => {
     const roles = template.findResources('AWS::IAM::Role');
     for (const role of Object.values(roles)) {
