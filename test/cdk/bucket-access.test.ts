@@ -1,0 +1,295 @@
+/**
+ * Each function's S3 permissions, judged from the synthesized template against the requests its
+ * code really makes: the core runs on in-memory ports with one recording store per function
+ * (`recording-object-store.ts`), through the upload routes and the completion workflow's verified,
+ * rejected and failed paths and the retries the tasks are written to survive.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { abortUpload } from '../../lambdas/core/abort-upload.js';
+import { completeUpload } from '../../lambdas/core/complete-upload.js';
+import { assembleBatch } from '../../lambdas/core/completion/assemble-batch.js';
+import { finishAssembly } from '../../lambdas/core/completion/finish-assembly.js';
+import { planAssembly } from '../../lambdas/core/completion/plan-assembly.js';
+import { publishFile } from '../../lambdas/core/completion/publish-file.js';
+import { recordCompletion } from '../../lambdas/core/completion/record-completion.js';
+import { recordFailure } from '../../lambdas/core/completion/record-failure.js';
+import { recordRejection } from '../../lambdas/core/completion/record-rejection.js';
+import { verifyFile } from '../../lambdas/core/completion/verify-file.js';
+import { getStatus } from '../../lambdas/core/get-status.js';
+import { initUpload } from '../../lambdas/core/init-upload.js';
+import { keys } from '../../lambdas/core/keys.js';
+import type { ObjectStore } from '../../lambdas/core/ports.js';
+import { putChunk } from '../../lambdas/core/put-chunk.js';
+import { routes } from '../../lambdas/routes.js';
+import { type WorkflowTaskName, workflowTasks } from '../../lambdas/workflow/tasks.js';
+import { grantBucketAccess } from '../../lib/bucket-access.js';
+import type { UploadStack } from '../../lib/upload-stack.js';
+import { createDeps, fileBytes, MiB, seedUpload, sha256Hex } from '../core/completion/fixtures.js';
+import { patternBytes } from '../support/bytes.js';
+import { createCoreDeps } from '../support/core-deps.js';
+import { buildTemplate, logicalIdOf } from './fixture.js';
+import { RecordingObjectStore } from './recording-object-store.js';
+import {
+  allows,
+  describeGrant,
+  describeRequest,
+  grantAllows,
+  type S3Grant,
+  type S3Request,
+  s3GrantsOfRole,
+} from './s3-policy.js';
+
+let stack: UploadStack;
+let template: Template;
+
+const functionNames = [
+  ...routes.map((route) => route.id),
+  ...(Object.keys(workflowTasks) as WorkflowTaskName[]),
+];
+
+const requestsByFunction = new Map<string, S3Request[]>();
+
+function requestsOf(name: string): S3Request[] {
+  let requests = requestsByFunction.get(name);
+  if (requests === undefined) {
+    requests = [];
+    requestsByFunction.set(name, requests);
+  }
+  return requests;
+}
+
+/** `deps` as function `name` gets them: every S3 request it makes is recorded under its name. */
+const as = <D extends { objects: ObjectStore }>(
+  deps: D,
+  name: string,
+): Omit<D, 'objects'> & { objects: ObjectStore } => ({
+  ...deps,
+  objects: new RecordingObjectStore(deps.objects, requestsOf(name)),
+});
+
+function grantsOf(name: string): S3Grant[] {
+  const fn = stack.routeFunctions[name] ?? stack.taskFunctions[name as WorkflowTaskName];
+  if (fn === undefined) throw new Error(`no function ${name}`);
+  return s3GrantsOfRole(template, logicalIdOf(fn.role), logicalIdOf(stack.bucket));
+}
+
+/** An upload through the routes: init, every chunk (one twice), status, complete; another one aborted. */
+async function runRoutes(): Promise<void> {
+  const deps = createCoreDeps();
+  const totalSize = 2500;
+  const file = patternBytes(totalSize);
+  const chunk = (index: number) => file.subarray(index * 1024, Math.min(totalSize, (index + 1) * 1024));
+  const init = () =>
+    initUpload(as(deps, 'InitUpload'), { filename: 'train.jsonl', totalSize, owner: 'local' });
+
+  const { uploadId, totalChunks } = await init();
+  for (const index of [0, 1, 2, 0]) {
+    await putChunk(as(deps, 'UploadChunk'), {
+      uploadId,
+      chunkIndex: index,
+      totalChunks,
+      bytes: chunk(index),
+    });
+  }
+  await getStatus(as(deps, 'GetUploadStatus'), uploadId);
+  await completeUpload(as(deps, 'CompleteUpload'), uploadId);
+
+  const aborted = await init();
+  await putChunk(as(deps, 'UploadChunk'), {
+    uploadId: aborted.uploadId,
+    chunkIndex: 0,
+    totalChunks: aborted.totalChunks,
+    bytes: chunk(0),
+  });
+  await abortUpload(as(deps, 'AbortUpload'), aborted.uploadId);
+}
+
+/** The workflow's tasks in the state machine's order; `checksum` decides verified or rejected. */
+async function runCompletion(checksumOf: (bytes: Uint8Array) => string): Promise<void> {
+  const deps = createDeps();
+  const bytes = fileBytes(6 * MiB + 1);
+  const { uploadId } = await seedUpload(deps, { bytes, chunkSize: MiB, checksum: checksumOf(bytes) });
+  const plan = await planAssembly(as(deps, 'PlanAssembly'), { uploadId });
+  const { multipartUploadId, stagingKey } = plan;
+  for (const batch of plan.batches) {
+    await assembleBatch(as(deps, 'AssembleBatch'), { uploadId, multipartUploadId, stagingKey, batch });
+  }
+  const assembled = await finishAssembly(as(deps, 'FinishAssembly'), { uploadId, plan });
+  // A retry after S3 completed the upload but the invocation timed out: the upload is gone.
+  await finishAssembly(as(deps, 'FinishAssembly'), { uploadId, plan });
+  const verification = await verifyFile(as(deps, 'VerifyFile'), { uploadId, plan, assembled });
+  if (!verification.ok) {
+    await recordRejection(as(deps, 'RecordRejection'), { uploadId, plan, assembled, verification });
+    return;
+  }
+  const verified = { uploadId, plan, assembled, verification };
+  const published = await publishFile(as(deps, 'PublishFile'), verified);
+  // A retry after the copy and the deletes: the staging object is gone, which HEAD must say.
+  await publishFile(as(deps, 'PublishFile'), verified);
+  // Neither the staging nor the published object (deleted behind its back): a named error, not 403.
+  const publishedBytes = (await deps.objects.getBytes(published.key)) ?? new Uint8Array();
+  await deps.objects.delete([published.key]);
+  await expect(publishFile(as(deps, 'PublishFile'), verified)).rejects.toThrow(/Neither/);
+  await deps.objects.put(published.key, publishedBytes);
+  await recordCompletion(as(deps, 'RecordCompletion'), { ...verified, published });
+}
+
+/** A workflow whose batches never ran: FinishAssembly finds no manifest, RecordFailure aborts. */
+async function runFailedCompletion(): Promise<void> {
+  const deps = createDeps();
+  const { uploadId } = await seedUpload(deps, { bytes: fileBytes(2 * MiB), chunkSize: MiB });
+  const plan = await planAssembly(as(deps, 'PlanAssembly'), { uploadId });
+  await expect(finishAssembly(as(deps, 'FinishAssembly'), { uploadId, plan })).rejects.toThrow(
+    expect.objectContaining({ name: 'PartManifestError' }),
+  );
+  await recordFailure(as(deps, 'RecordFailure'), { uploadId, plan, error: { Error: 'PartManifestError' } });
+}
+
+beforeAll(async () => {
+  ({ stack, template } = buildTemplate());
+  await runRoutes();
+  await runCompletion(sha256Hex);
+  await runCompletion(() => '0'.repeat(64));
+  await runFailedCompletion();
+});
+
+describe('S3 permissions, against the requests each function makes', () => {
+  it('runs the code of every function that makes S3 requests', () => {
+    const withRequests = functionNames.filter((name) => requestsOf(name).length > 0);
+    expect(withRequests.sort()).toEqual(
+      [
+        'UploadChunk',
+        'AbortUpload',
+        'PlanAssembly',
+        'AssembleBatch',
+        'FinishAssembly',
+        'VerifyFile',
+        'PublishFile',
+        'RecordFailure',
+      ].sort(),
+    );
+  });
+
+  it.each(functionNames)('allows %s every S3 request its code makes', (name) => {
+    const grants = grantsOf(name);
+    const denied = requestsOf(name).filter((request) => !allows(grants, request));
+    expect(denied.map(describeRequest)).toEqual([]);
+  });
+
+  it.each(functionNames)('allows %s nothing in S3 that its code does not request', (name) => {
+    const requests = requestsOf(name);
+    const unused = grantsOf(name).filter((grant) => !requests.some((request) => grantAllows(grant, request)));
+    expect(unused.map(describeGrant)).toEqual([]);
+  });
+});
+
+describe('S3 permissions by key prefix', () => {
+  const uploadId = 'u-1';
+  const chunk = keys.chunk(uploadId, 0);
+  const staging = keys.staging(uploadId, 'train.jsonl');
+  const manifest = keys.partManifest(uploadId, 0);
+  const completed = keys.completed(uploadId, 'train.jsonl');
+  const everyKey = [chunk, staging, manifest, completed, 'other/u-1/x'];
+  const objectActions = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+
+  /** Every `action key` the function may do, of every object action on a key of every prefix. */
+  const allowedOf = (name: string): string[] => {
+    const grants = grantsOf(name);
+    return objectActions.flatMap((action) =>
+      everyKey.filter((key) => allows(grants, { action, key })).map((key) => `${action} ${key}`),
+    );
+  };
+
+  it('lets UploadChunk put chunks and nothing else: it can neither read nor delete them', () => {
+    expect(allowedOf('UploadChunk')).toEqual([`s3:PutObject ${chunk}`]);
+  });
+
+  it('lets AbortUpload delete chunks and nothing else', () => {
+    expect(allowedOf('AbortUpload')).toEqual([`s3:DeleteObject ${chunk}`]);
+  });
+
+  it.each([
+    'InitUpload',
+    'GetUploadStatus',
+    'CompleteUpload',
+    'Health',
+    'RecordCompletion',
+    'RecordRejection',
+  ])('gives %s no S3 permission at all', (name) => {
+    expect(grantsOf(name).map(describeGrant)).toEqual([]);
+  });
+
+  it('lets AssembleBatch read chunks and write only under staging/', () => {
+    expect(allowedOf('AssembleBatch')).toEqual([
+      `s3:GetObject ${chunk}`,
+      `s3:PutObject ${staging}`,
+      `s3:PutObject ${manifest}`,
+    ]);
+  });
+
+  it('lets PublishFile write only under completed/ and delete only staging objects, manifests and chunks', () => {
+    expect(allowedOf('PublishFile')).toEqual([
+      `s3:GetObject ${staging}`,
+      `s3:GetObject ${manifest}`,
+      `s3:GetObject ${completed}`,
+      `s3:PutObject ${completed}`,
+      `s3:DeleteObject ${chunk}`,
+      `s3:DeleteObject ${staging}`,
+      `s3:DeleteObject ${manifest}`,
+      `s3:AbortMultipartUpload ${completed}`,
+    ]);
+  });
+
+  it('lets RecordFailure abort the staging object’s multipart upload and nothing else', () => {
+    expect(allowedOf('RecordFailure')).toEqual([
+      `s3:AbortMultipartUpload ${staging}`,
+      `s3:AbortMultipartUpload ${manifest}`,
+    ]);
+  });
+
+  it('lets only FinishAssembly and PublishFile list, only under staging/ and completed/', () => {
+    const listing = functionNames.flatMap((name) =>
+      grantsOf(name)
+        .filter((grant) => grant.action === 's3:ListBucket')
+        .map((grant) => `${name} ${describeGrant(grant)}`),
+    );
+    expect(listing).toEqual([
+      'FinishAssembly s3:ListBucket <bucket> if s3:prefix like staging/*',
+      'PublishFile s3:ListBucket <bucket> if s3:prefix like staging/*',
+      'PublishFile s3:ListBucket <bucket> if s3:prefix like completed/*',
+    ]);
+    expect(allows(grantsOf('PublishFile'), { action: 's3:ListBucket', prefix: 'uploads/' })).toBe(false);
+  });
+
+  it('names no S3 action wildcard, no whole-bucket object pattern and no Resource "*" for S3', () => {
+    const broad = functionNames.flatMap((name) =>
+      grantsOf(name)
+        .filter(
+          (grant) =>
+            grant.action.includes('*') ||
+            'any' in grant.resource ||
+            ('keyPattern' in grant.resource &&
+              !/^(uploads|staging|completed)\/\*$/.test(grant.resource.keyPattern)),
+        )
+        .map((grant) => `${name} ${describeGrant(grant)}`),
+    );
+    expect(broad).toEqual([]);
+  });
+});
+
+describe('grantBucketAccess', () => {
+  it('refuses a bucket with a KMS key rather than granting half of what its requests need', () => {
+    const kmsStack = new Stack(new App(), 'KmsBucket');
+    const bucket = new Bucket(kmsStack, 'Bucket', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: new Key(kmsStack, 'Key'),
+    });
+    const role = new Role(kmsStack, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    expect(() => grantBucketAccess(bucket, role, { read: ['uploads/*'] })).toThrow(/KMS key/);
+  });
+});
