@@ -7,6 +7,15 @@ import { startLocalStack } from './local/local-stack.js';
 
 const port = Number(process.env.PORT ?? 8000);
 const dataDir = process.env.DATA_DIR ?? '.data';
+/** A stop that takes longer than this (a hung workflow task, a stuck emulator) is forced. */
+const shutdownTimeoutMs = 15_000;
+
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  process.stderr.write(
+    `PORT must be a port number from 0 to 65535, not ${JSON.stringify(process.env.PORT)}.\n`,
+  );
+  process.exit(1);
+}
 
 try {
   const stack = await startLocalStack({ dataDir, port });
@@ -31,8 +40,17 @@ try {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`\n${signal}: stopping (waiting for running workflows)...\n`);
+    setTimeout(() => {
+      process.stderr.write(
+        `Still not stopped after ${shutdownTimeoutMs / 1000} s; exiting anyway. Unfinished workflows resume at the next start.\n`,
+      );
+      process.exit(1);
+    }, shutdownTimeoutMs).unref();
     stack.stop().then(
-      () => process.exit(0),
+      () => {
+        process.stderr.write('Stopped.\n');
+        process.exit(0);
+      },
       (error: unknown) => {
         process.stderr.write(`Shutdown failed: ${String(error)}\n`);
         process.exit(1);

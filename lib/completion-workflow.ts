@@ -121,7 +121,7 @@ export class CompletionWorkflow extends Construct {
     assembleParts.addCatch(recordFailure, catchAll);
 
     const finishAssembly = invoke('FinishAssembly', '$.assembled').addCatch(recordFailure, catchAll);
-    const verifyFile = invoke('VerifyFile', '$.verification').addCatch(recordFailure, catchAll);
+    const analyzeFile = invoke('AnalyzeFile', '$.verification').addCatch(recordFailure, catchAll);
     const publishFile = invoke('PublishFile', '$.published').addCatch(recordFailure, catchAll);
     // An outcome that cannot be recorded (after the retries) is still recorded as a failure, so
     // the session never stays `processing` behind a finished execution.
@@ -135,7 +135,7 @@ export class CompletionWorkflow extends Construct {
     const definition = planAssembly
       .next(assembleParts)
       .next(finishAssembly)
-      .next(verifyFile)
+      .next(analyzeFile)
       .next(isVerified);
 
     this.logGroup = new LogGroup(this, 'Logs', {

@@ -1,6 +1,6 @@
 /**
  * What kind of file an upload is: `dataset`, `model_artifact`, `archive` or `other`, from the
- * filename's extension and the file's first bytes (`VerifyFile` passes the first
+ * filename's extension and the file's first bytes (`AnalyzeFile` passes the first
  * `fileTypeHeadBytes` of the assembled file).
  *
  * Magic bytes win over the extension where they are decisive: a `.jsonl` that starts with

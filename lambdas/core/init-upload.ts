@@ -9,6 +9,10 @@ export interface InitUploadInput {
   totalSize: number;
   /** Hex sha256 of the whole file, any case. */
   checksum?: string;
+  /** `auto` or the family every record must follow (datasets only). */
+  schema?: string;
+  purpose?: string;
+  metadata?: Record<string, unknown>;
   owner: string;
 }
 
@@ -45,6 +49,9 @@ export async function initUpload(deps: UploadDeps, input: InitUploadInput): Prom
     chunkSize: chunkSizeBytes,
     totalChunks: Math.ceil(input.totalSize / chunkSizeBytes),
     checksum: input.checksum?.toLowerCase(),
+    schema: input.schema,
+    purpose: input.purpose,
+    clientMetadata: input.metadata,
     state: 'uploading',
     receivedCount: 0,
     createdAt: now,

@@ -11,8 +11,15 @@ export const keys = {
   /** ETag manifest of one assembly batch (keeps Step Functions state small). */
   partManifest: (uploadId: string, batchIndex: number): string =>
     `staging/${uploadId}/.parts/${batchIndex}.json`,
+  /**
+   * The analysis report next to the staging file. Sanitized filenames never start with a dot,
+   * so no upload's own name can be `.analysis.json`.
+   */
+  stagingReport: (uploadId: string): string => `staging/${uploadId}/.analysis.json`,
   /** Where verified files are published: the only prefix consumers read. */
   completed: (uploadId: string, filename: string): string => `completed/${uploadId}/${filename}`,
+  /** The analysis report of a published file, next to it. */
+  completedReport: (uploadId: string): string => `completed/${uploadId}/.analysis.json`,
 };
 
 export const s3Uri = (bucket: string, key: string): string => `s3://${bucket}/${key}`;

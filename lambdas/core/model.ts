@@ -49,6 +49,12 @@ export interface UploadSession {
   totalChunks: number;
   /** Lowercase hex sha256 of the whole file, when the client declared one at init. */
   checksum?: string;
+  /** The schema `init` asked datasets to follow: `auto` (detect per record) or a family name. */
+  schema?: string;
+  /** `init`'s `purpose`, e.g. `fine-tune` (kept for lineage and downstream routing). */
+  purpose?: string;
+  /** The client's own `metadata` object from `init`, kept for lineage (bounded in size at init). */
+  clientMetadata?: Record<string, unknown>;
   state: UploadState;
   /** Informative count of stored chunks; the chunk records are the authority. */
   receivedCount: number;

@@ -1,6 +1,19 @@
 /** Request schemas of the public API (the compatibility contract in docs/openapi.json). */
 import { z } from 'zod';
 
+/** `init`'s `schema`: `auto`, or the one family every record must follow. */
+export const schemaChoices = [
+  'auto',
+  'chat',
+  'prompt_completion',
+  'classification',
+  'preference',
+  'text',
+] as const;
+
+/** The client's lineage metadata is stored with the session item (DynamoDB items are <= 400 KB). */
+export const maxClientMetadataBytes = 8 * 1024;
+
 const wholeNumber = (field: string) =>
   z
     .string({ error: `${field} is required` })
@@ -22,6 +35,22 @@ export const initUploadBody = z.object(
     checksum: z
       .string({ error: 'checksum must be a string' })
       .regex(/^[0-9a-fA-F]{64}$/, 'checksum must be the hex sha256 of the whole file (64 hex digits)')
+      .optional(),
+    schema: z
+      .enum(schemaChoices, {
+        error: `schema must be one of ${schemaChoices.join(', ')} (auto detects the family of every record)`,
+      })
+      .optional(),
+    purpose: z
+      .string({ error: 'purpose must be a string, e.g. "fine-tune"' })
+      .regex(/^[a-z][a-z0-9-]{0,39}$/, 'purpose must be a short lowercase word such as "fine-tune"')
+      .optional(),
+    metadata: z
+      .record(z.string(), z.unknown(), { error: 'metadata must be a JSON object' })
+      .refine(
+        (value) => JSON.stringify(value).length <= maxClientMetadataBytes,
+        `metadata must be at most ${maxClientMetadataBytes} bytes as JSON`,
+      )
       .optional(),
   },
   { error: 'the body must be a JSON object' },

@@ -36,6 +36,10 @@ const envSchema = z.object({
     .max(25, 'COMPLETE_WAIT_SECONDS must be at most 25 (API Gateway ends requests at 30 s)')
     .default(10),
   RESULT_RETENTION_DAYS: intFromEnv('RESULT_RETENTION_DAYS', 30, 1, 3650),
+  /** Read by the logger at each line; validated here so a typo fails fast instead of logging at info. */
+  LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error'], { error: 'LOG_LEVEL must be debug, info, warn or error' })
+    .optional(),
   /** Local stack only: the emulators' endpoints. Unset on AWS. */
   DYNAMODB_ENDPOINT: z.url({ error: 'DYNAMODB_ENDPOINT must be a URL' }).optional(),
   S3_ENDPOINT: z.url({ error: 'S3_ENDPOINT must be a URL' }).optional(),

@@ -53,8 +53,13 @@ export interface Verification {
   detectedBy: string;
   /** Set when `ok` is false: the reason in words, naming what did not match. */
   reason?: string;
-  /** Stable code for the rejection, e.g. `CHECKSUM_MISMATCH`, `SIZE_MISMATCH`. */
+  /** Stable code for the rejection, e.g. `CHECKSUM_MISMATCH`, `SIZE_MISMATCH`, `DATASET_INVALID`. */
   code?: string;
+  /** Where the full analysis report (JSON) was written, next to the staging file. */
+  reportKey: string;
+  /** Error and warning totals of the analysis (the findings themselves are in the report). */
+  errorCount: number;
+  warningCount: number;
 }
 
 export interface PublishedFile {

@@ -10,7 +10,7 @@
  *   -> AssembleParts (Map over $.plan.batches, MaxConcurrency 8, ResultPath null)
  *        AssembleBatch         input {uploadId, multipartUploadId, stagingKey, batch}
  *   -> FinishAssembly          ResultPath $.assembled
- *   -> VerifyFile              ResultPath $.verification
+ *   -> AnalyzeFile             ResultPath $.verification
  *   -> IsVerified (Choice on $.verification.ok)
  *        true  -> PublishFile  ResultPath $.published -> RecordCompletion (end)
  *        false -> RecordRejection (end)
@@ -56,12 +56,15 @@ export const workflowTasks = {
       bucket: { read: ['staging/*'], put: ['staging/*'], list: ['staging/*'] },
     },
   },
-  VerifyFile: {
-    entry: 'lambdas/workflow/verify-file.ts',
+  AnalyzeFile: {
+    entry: 'lambdas/workflow/analyze-file.ts',
     timeoutSeconds: 900,
-    memoryMiB: 1024,
-    description: 'Streams the assembled file once: size, sha256 and file type.',
-    access: { table: 'read', bucket: { read: ['staging/*'] } },
+    // Lambda CPU grows with memory: 1,769 MB is one full vCPU, and the pass is CPU-bound.
+    memoryMiB: 2048,
+    description:
+      'Streams the assembled file once: size, sha256, format, dataset and schema validation, statistics; writes the report.',
+    // Streams and range-reads the staging object, then puts its report next to it.
+    access: { table: 'read', bucket: { read: ['staging/*'], put: ['staging/*'] } },
   },
   PublishFile: {
     entry: 'lambdas/workflow/publish-file.ts',

@@ -19,7 +19,7 @@ import { publishFile } from '../../lambdas/core/completion/publish-file.js';
 import { recordCompletion } from '../../lambdas/core/completion/record-completion.js';
 import { recordFailure } from '../../lambdas/core/completion/record-failure.js';
 import { recordRejection } from '../../lambdas/core/completion/record-rejection.js';
-import { verifyFile } from '../../lambdas/core/completion/verify-file.js';
+import { analyzeUpload } from '../../lambdas/core/completion/analyze-upload.js';
 import { getStatus } from '../../lambdas/core/get-status.js';
 import { initUpload } from '../../lambdas/core/init-upload.js';
 import { keys } from '../../lambdas/core/keys.js';
@@ -122,7 +122,7 @@ async function runCompletion(checksumOf: (bytes: Uint8Array) => string): Promise
   const assembled = await finishAssembly(as(deps, 'FinishAssembly'), { uploadId, plan });
   // A retry after S3 completed the upload but the invocation timed out: the upload is gone.
   await finishAssembly(as(deps, 'FinishAssembly'), { uploadId, plan });
-  const verification = await verifyFile(as(deps, 'VerifyFile'), { uploadId, plan, assembled });
+  const verification = await analyzeUpload(as(deps, 'AnalyzeFile'), { uploadId, plan, assembled });
   if (!verification.ok) {
     await recordRejection(as(deps, 'RecordRejection'), { uploadId, plan, assembled, verification });
     return;
@@ -168,7 +168,7 @@ describe('S3 permissions, against the requests each function makes', () => {
         'PlanAssembly',
         'AssembleBatch',
         'FinishAssembly',
-        'VerifyFile',
+        'AnalyzeFile',
         'PublishFile',
         'RecordFailure',
       ].sort(),

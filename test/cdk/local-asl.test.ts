@@ -34,7 +34,7 @@ function recordingHandlers(overrides: Partial<Record<keyof typeof workflowTasks,
       batchIndex: (input as { batch: { batchIndex: number } }).batch.batchIndex,
     }),
     FinishAssembly: async () => ({ stagingKey: plan.stagingKey, size: 42 }),
-    VerifyFile: async () => ({
+    AnalyzeFile: async () => ({
       ok: true,
       size: 42,
       sha256: 'ab',
@@ -97,7 +97,7 @@ describe('synthesizeCompletionAsl', () => {
     expect(calls.map((call) => call.state).filter((state) => state !== 'AssembleBatch')).toEqual([
       'PlanAssembly',
       'FinishAssembly',
-      'VerifyFile',
+      'AnalyzeFile',
       'PublishFile',
       'RecordCompletion',
     ]);
@@ -123,7 +123,7 @@ describe('synthesizeCompletionAsl', () => {
 
   it('records a rejection when verification fails', async () => {
     const { calls, handlers } = recordingHandlers({
-      VerifyFile: async () => ({
+      AnalyzeFile: async () => ({
         ok: false,
         size: 41,
         sha256: 'cd',

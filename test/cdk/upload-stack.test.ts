@@ -329,8 +329,8 @@ describe('completion state machine', () => {
       Next: 'FinishAssembly',
       ItemProcessor: { StartAt: 'AssembleBatch' },
     });
-    expect(states.FinishAssembly).toMatchObject({ ResultPath: '$.assembled', Next: 'VerifyFile' });
-    expect(states.VerifyFile).toMatchObject({ ResultPath: '$.verification', Next: 'IsVerified' });
+    expect(states.FinishAssembly).toMatchObject({ ResultPath: '$.assembled', Next: 'AnalyzeFile' });
+    expect(states.AnalyzeFile).toMatchObject({ ResultPath: '$.verification', Next: 'IsVerified' });
     expect(states.IsVerified).toEqual({
       Type: 'Choice',
       Choices: [{ Variable: '$.verification.ok', BooleanEquals: true, Next: 'PublishFile' }],
@@ -346,7 +346,7 @@ describe('completion state machine', () => {
   it('sends every error of every state but RecordFailure to RecordFailure with the error at $.error', () => {
     const states = statesOf();
     const catchAll = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }];
-    const caught = ['PlanAssembly', 'AssembleParts', 'FinishAssembly', 'VerifyFile', 'PublishFile'];
+    const caught = ['PlanAssembly', 'AssembleParts', 'FinishAssembly', 'AnalyzeFile', 'PublishFile'];
     for (const name of [...caught, 'RecordCompletion', 'RecordRejection']) {
       expect(states[name]?.Catch, name).toEqual(catchAll);
     }

@@ -2,6 +2,7 @@
  * `npm start`'s process killed with SIGKILL in the middle of an upload, then started again on the
  * same data directory: the upload resumes where it stopped and finishes with identical bytes.
  */
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,11 @@ import { digestOf, patternBytes } from '../support/bytes.js';
 import { exitOf, freePort, startChildStack } from '../support/child-stack.js';
 
 const dirs: string[] = [];
+const children: ChildProcess[] = [];
 afterAll(async () => {
+  // Also when an assertion failed half-way: no stack may outlive the test run.
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
@@ -27,6 +32,7 @@ describe('restart after kill -9', () => {
     const chunks = chunksOf(file, 65536);
 
     const first = await startChildStack({ ...env, PORT: String(await freePort()) });
+    children.push(first.child);
     const api = new ApiClient(first.url);
     const uploadId = (await api.init({ filename: 'resume.jsonl', totalSize: file.length })).body
       .uploadId as string;
@@ -38,6 +44,7 @@ describe('restart after kill -9', () => {
 
     // A fresh port: another test worker may have taken the first one meanwhile.
     const second = await startChildStack({ ...env, PORT: String(await freePort()) });
+    children.push(second.child);
     const resumed = new ApiClient(second.url);
     const status = await resumed.status(uploadId);
     const missing = [...chunks.keys()].filter((index) => !beforeCrash.includes(index));

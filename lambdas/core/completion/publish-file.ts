@@ -1,7 +1,7 @@
 /**
  * `PublishFile`: copies the verified staging object to its published key under `completed/`
- * (the only prefix consumers read), then deletes everything the upload left behind: the staging
- * object, the part manifests and every chunk object.
+ * (the only prefix consumers read), with its analysis report next to it, then deletes everything
+ * the upload left behind: the staging object and report, the part manifests and every chunk object.
  *
  * Idempotent: a retry after the copy and the deletes (or some of them) finds the staging object
  * gone but the published one there, and carries on deleting (deleting a missing key is no error).
@@ -27,8 +27,13 @@ export async function publishFile(deps: CompletionDeps, state: VerifiedState): P
     log.warn('staging object already published; finishing the cleanup');
   }
 
+  const stagingReport = keys.stagingReport(uploadId);
+  if ((await deps.objects.head(stagingReport)) !== undefined) {
+    await deps.objects.copy(stagingReport, keys.completedReport(uploadId));
+  }
   const leftovers = [
     assembled.stagingKey,
+    stagingReport,
     ...plan.batches.map((batch) => keys.partManifest(uploadId, batch.batchIndex)),
     ...Array.from({ length: session.totalChunks }, (_, index) => keys.chunk(uploadId, index)),
   ];

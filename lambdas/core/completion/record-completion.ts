@@ -4,9 +4,11 @@
  * downstreamJobId, message}`, plus `state` and `uploadId`).
  */
 import type { CompletionState } from '../../workflow/contract.js';
+import { keys, s3Uri } from '../keys.js';
 import type { CompletionResult } from '../model.js';
 import { type CompletionDeps, requireSession, taskLogger } from './completion-deps.js';
 import { recordOutcome } from './record-outcome.js';
+import { describedContent, readReport, resultWarnings } from './report-summary.js';
 
 export async function recordCompletion(
   deps: CompletionDeps,
@@ -16,6 +18,8 @@ export async function recordCompletion(
   const log = taskLogger(deps, 'RecordCompletion', uploadId);
   const session = await requireSession(deps, uploadId);
   const now = deps.clock.now();
+  const reportKey = keys.completedReport(uploadId);
+  const report = await readReport(deps.objects, reportKey);
   const body = {
     success: true,
     state: 'completed',
@@ -33,6 +37,19 @@ export async function recordCompletion(
       totalChunks: session.totalChunks,
       chunkSize: session.chunkSize,
       detectedBy: verification.detectedBy,
+      ...describedContent(report),
+      warnings: resultWarnings(report),
+      warningCount: verification.warningCount,
+      reportPath: s3Uri(deps.objects.bucket, reportKey),
+      lineage: {
+        owner: session.owner,
+        originalFilename: session.originalFilename,
+        startedAt: new Date(session.createdAt).toISOString(),
+        completedAt: new Date(now).toISOString(),
+        sha256: verification.sha256,
+        ...(session.purpose ? { purpose: session.purpose } : {}),
+        ...(session.clientMetadata ? { clientMetadata: session.clientMetadata } : {}),
+      },
     },
     // No downstream notification exists yet; the id is null until events are sent.
     downstreamJobId: null,

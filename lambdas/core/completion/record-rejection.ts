@@ -9,6 +9,7 @@ import { s3Uri } from '../keys.js';
 import type { CompletionResult } from '../model.js';
 import { type CompletionDeps, requireSession, taskLogger } from './completion-deps.js';
 import { recordOutcome } from './record-outcome.js';
+import { describedContent, readReport, resultErrors, resultWarnings } from './report-summary.js';
 
 export async function recordRejection(
   deps: CompletionDeps,
@@ -18,12 +19,18 @@ export async function recordRejection(
   const log = taskLogger(deps, 'RecordRejection', uploadId);
   const session = await requireSession(deps, uploadId);
   const now = deps.clock.now();
+  const report = await readReport(deps.objects, verification.reportKey);
   const body = {
     success: false,
     state: 'rejected',
     uploadId,
     code: verification.code ?? 'REJECTED',
     message: verification.reason ?? 'The file failed verification; nothing was published.',
+    errors: resultErrors(report),
+    errorCount: verification.errorCount,
+    warnings: resultWarnings(report),
+    warningCount: verification.warningCount,
+    reportPath: s3Uri(deps.objects.bucket, verification.reportKey),
     filepath: null,
     metadata: {
       uploadId,
@@ -38,6 +45,7 @@ export async function recordRejection(
       detectedBy: verification.detectedBy,
       totalChunks: session.totalChunks,
       chunkSize: session.chunkSize,
+      ...describedContent(report),
     },
     stagingKey: assembled.stagingKey,
     inspectionPath: s3Uri(deps.objects.bucket, assembled.stagingKey),

@@ -16,7 +16,7 @@ export interface AssembledState extends PlannedState {
   assembled: AssembledFile;
 }
 
-/** After `VerifyFile`. */
+/** After `AnalyzeFile`. */
 export interface VerifiedState extends AssembledState {
   verification: Verification;
 }

@@ -6,7 +6,7 @@ import { planAssembly } from '../../../lambdas/core/completion/plan-assembly.js'
 import { publishFile } from '../../../lambdas/core/completion/publish-file.js';
 import { recordCompletion } from '../../../lambdas/core/completion/record-completion.js';
 import { recordFailure } from '../../../lambdas/core/completion/record-failure.js';
-import { verifyFile } from '../../../lambdas/core/completion/verify-file.js';
+import { analyzeUpload } from '../../../lambdas/core/completion/analyze-upload.js';
 import {
   MissingChunksError,
   UploadNotFoundError,
@@ -244,7 +244,7 @@ describe('FinishAssembly', () => {
   });
 });
 
-describe('VerifyFile', () => {
+describe('AnalyzeFile', () => {
   it('rejects with SIZE_MISMATCH when the assembled file is not the declared size', async () => {
     // Prepare
     const deps = createDeps();
@@ -254,7 +254,7 @@ describe('VerifyFile', () => {
     const plan = { multipartUploadId: 'm', stagingKey, chunksPerPart: 5, partCount: 1, batches: [] };
 
     // Act
-    const verification = await verifyFile(deps, { uploadId, plan, assembled: { stagingKey, size: 99 } });
+    const verification = await analyzeUpload(deps, { uploadId, plan, assembled: { stagingKey, size: 99 } });
 
     // Assess
     expect(verification).toMatchObject({ ok: false, code: 'SIZE_MISMATCH', size: 99 });
@@ -275,7 +275,7 @@ describe('VerifyFile', () => {
     const assembled = await finishAssembly(deps, { uploadId, plan });
 
     // Act
-    const verification = await verifyFile(deps, { uploadId, plan, assembled });
+    const verification = await analyzeUpload(deps, { uploadId, plan, assembled });
 
     // Assess
     expect(verification).toEqual({
@@ -296,7 +296,7 @@ describe('PublishFile', () => {
     const { uploadId } = await seedUpload(deps, { bytes, chunkSize: MiB });
     const plan = await planAndAssemble(deps, uploadId);
     const assembled = await finishAssembly(deps, { uploadId, plan });
-    const verification = await verifyFile(deps, { uploadId, plan, assembled });
+    const verification = await analyzeUpload(deps, { uploadId, plan, assembled });
     const first = await publishFile(deps, { uploadId, plan, assembled, verification });
 
     // Act
@@ -323,6 +323,9 @@ describe('PublishFile', () => {
       sha256: 'a'.repeat(64),
       fileType: 'dataset' as const,
       detectedBy: 'x',
+      reportKey: keys.stagingReport(uploadId),
+      errorCount: 0,
+      warningCount: 0,
     };
 
     // Act

@@ -14,7 +14,7 @@ import { publishFile } from '../../../lambdas/core/completion/publish-file.js';
 import { recordCompletion } from '../../../lambdas/core/completion/record-completion.js';
 import { recordFailure } from '../../../lambdas/core/completion/record-failure.js';
 import { recordRejection } from '../../../lambdas/core/completion/record-rejection.js';
-import { verifyFile } from '../../../lambdas/core/completion/verify-file.js';
+import { analyzeUpload } from '../../../lambdas/core/completion/analyze-upload.js';
 import { keys } from '../../../lambdas/core/keys.js';
 import type { UploadSession } from '../../../lambdas/core/model.js';
 import { createLogger } from '../../../lambdas/runtime/logger.js';
@@ -161,7 +161,7 @@ export async function runWorkflow(deps: TestDeps, uploadId: string): Promise<Wor
     );
     const assembled = await finishAssembly(deps, { uploadId, plan });
     state.assembled = assembled;
-    const verification = await verifyFile(deps, { uploadId, plan, assembled });
+    const verification = await analyzeUpload(deps, { uploadId, plan, assembled });
     state.verification = verification;
     if (verification.ok) {
       const published = await publishFile(deps, { uploadId, plan, assembled, verification });

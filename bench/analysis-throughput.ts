@@ -1,0 +1,167 @@
+/**
+ * Analysis benchmark: the one streaming pass (`analyzeFile`) over generated chat JSONL files of
+ * 1 GiB and 4 GiB, beside Node's own sha256 over the same file in the same run. Each measurement
+ * runs in its own child process so its peak RSS is its own.
+ *
+ *   npm run bench:analysis                 # 1 GiB and 4 GiB
+ *   npm run bench:analysis -- --sizes 0.25 # a quick run
+ *
+ * Files are generated once under the OS temp folder and removed at the end (`--keep` keeps them).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { analyzeFile } from '../lambdas/analysis/analyze-file.js';
+import type { RangedReader } from '../lambdas/analysis/types.js';
+import { table } from './report.js';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+const readChunkBytes = MiB;
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1,4' },
+    keep: { type: 'boolean', default: false },
+    measure: { type: 'string' },
+    file: { type: 'string' },
+  },
+});
+
+const words =
+  'the a model data train token learn answer question context summary example value result system'.split(' ');
+
+/** A deterministic, varied chat example (about 600 bytes). */
+function example(i: number): string {
+  const pick = (n: number) =>
+    Array.from({ length: n }, (_, k) => words[(i * 7 + k * 13) % words.length]).join(' ');
+  return `${JSON.stringify({
+    messages: [
+      { role: 'system', content: 'You are a helpful assistant for question answering.' },
+      { role: 'user', content: `Question ${i}: ${pick(30)}?` },
+      { role: 'assistant', content: `Answer ${i}: ${pick(60)}.` },
+    ],
+  })}\n`;
+}
+
+async function generate(path: string, bytes: number): Promise<void> {
+  if (existsSync(path) && statSync(path).size >= bytes) return;
+  const out = createWriteStream(path);
+  let written = 0;
+  let i = 0;
+  while (written < bytes) {
+    const batch: string[] = [];
+    for (let k = 0; k < 2000; k++) batch.push(example(i++));
+    const buffer = Buffer.from(batch.join(''));
+    written += buffer.length;
+    if (!out.write(buffer)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve, reject) => {
+    out.once('error', reject);
+    out.end(() => resolve());
+  });
+}
+
+function fileReader(path: string, size: number): RangedReader {
+  return {
+    size,
+    async read(offset, length) {
+      const handle = await open(path, 'r');
+      try {
+        const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
+        await handle.read(buffer, 0, buffer.length, offset);
+        return buffer;
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+}
+
+/** Child process: one measurement, printed as JSON. */
+async function measure(mode: string, path: string): Promise<void> {
+  const size = statSync(path).size;
+  const stream = () => createReadStream(path, { highWaterMark: readChunkBytes });
+  const started = performance.now();
+  let recordCount = 0;
+  if (mode === 'sha256') {
+    const hash = createHash('sha256');
+    for await (const chunk of stream()) hash.update(chunk as Buffer);
+    hash.digest('hex');
+  } else {
+    const report = await analyzeFile({
+      stream: stream(),
+      reader: fileReader(path, size),
+      filename: 'train.jsonl',
+    });
+    recordCount = report.dataset?.recordCount ?? 0;
+    if (!report.valid)
+      throw new Error(`generated file reported invalid: ${JSON.stringify(report.findings.errors[0])}`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(
+    JSON.stringify({ seconds, size, recordCount, maxRssKiB: process.resourceUsage().maxRSS }),
+  );
+}
+
+interface Measurement {
+  seconds: number;
+  size: number;
+  recordCount: number;
+  maxRssKiB: number;
+}
+
+function runChild(mode: string, path: string): Measurement {
+  const output = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'bench/analysis-throughput.ts', '--measure', mode, '--file', path],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      maxBuffer: 16 * MiB,
+    },
+  );
+  return JSON.parse(output) as Measurement;
+}
+
+async function main(): Promise<void> {
+  const sizes = (values.sizes ?? '1,4').split(',').map(Number);
+  const rows: string[][] = [];
+  const files: string[] = [];
+  for (const gib of sizes) {
+    const path = join(tmpdir(), `analysis-bench-${gib}gib.jsonl`);
+    files.push(path);
+    process.stderr.write(`generating ${gib} GiB of chat JSONL at ${path}...\n`);
+    await generate(path, gib * GiB);
+    const sha = runChild('sha256', path);
+    const analysis = runChild('analyze', path);
+    const mbps = (m: Measurement) => m.size / MiB / m.seconds;
+    rows.push(
+      [`${gib} GiB`, 'sha256 (node:crypto)', mbps(sha).toFixed(0), (sha.maxRssKiB / 1024).toFixed(0), '', ''],
+      [
+        `${gib} GiB`,
+        'analyzeFile (one pass)',
+        mbps(analysis).toFixed(0),
+        (analysis.maxRssKiB / 1024).toFixed(0),
+        (mbps(analysis) / mbps(sha)).toFixed(2),
+        String(analysis.recordCount),
+      ],
+    );
+  }
+  const cpu = cpus();
+  process.stdout.write(
+    `\nMachine: ${cpu[0]?.model ?? 'unknown'}, ${cpu.length} cores, Node ${process.version}\n\n${table(
+      ['file', 'pass', 'MiB/s', 'peak RSS MiB', 'vs sha256', 'records'],
+      rows,
+    )}\n`,
+  );
+  if (!values.keep) for (const path of files) await rm(path, { force: true });
+}
+
+if (values.measure && values.file) await measure(values.measure, values.file);
+else await main();

@@ -1,0 +1,161 @@
+/**
+ * The single streaming pass over an uploaded file (see `types.ts` for its shape). The bytes are
+ * read once, in order, in bounded memory: every chunk goes to sha256 and, for a text dataset,
+ * to its parser, which hands records to the visitors. Binary formats (Parquet, model artifacts,
+ * archives) are described at the same time from their headers and directories through ranged
+ * reads. Nothing here keeps a whole file or a list of all records.
+ */
+import { createHash } from 'node:crypto';
+import { detectFileType, extensionOf } from '../core/file-type.js';
+import { describeBinary } from './binary/describe-binary.js';
+import { FindingCollector } from './findings.js';
+import { createDatasetParser } from './formats/dataset-parser.js';
+import { detectFormat, type TextFormatDetection } from './formats/detect-format.js';
+import { createChatStatisticsVisitor } from './metadata/chat-statistics.js';
+import { createFieldTypesVisitor } from './metadata/field-types.js';
+import { createLabelsVisitor } from './metadata/labels.js';
+import { createSchemaVisitor } from './schema/schema-visitor.js';
+import type { AnalysisOptions, AnalysisReport, DatasetDescription, RangedReader } from './types.js';
+
+/** How many leading bytes decide the format (a JSONL line or a CSV header fits; tar's magic too). */
+export const analysisHeadBytes = 64 * 1024;
+
+export interface AnalyzeFileInput {
+  /** The file's bytes, in order, read once. */
+  stream: AsyncIterable<Uint8Array | string>;
+  /** Random access to the same file, for headers, footers and directories. */
+  reader: RangedReader;
+  /** The (sanitized) filename: its extension is one input of format detection. */
+  filename: string;
+  options?: AnalysisOptions;
+}
+
+/** Extensions that promise a structured dataset: such a file that is none is an error. */
+const structuredDatasetExtensions = new Set(['jsonl', 'ndjson', 'json', 'csv', 'tsv', 'parquet']);
+
+/** Collects the first `analysisHeadBytes` bytes while the stream is read. */
+class Head {
+  private readonly buffer = Buffer.alloc(analysisHeadBytes);
+  length = 0;
+  add(bytes: Uint8Array): void {
+    if (this.length >= this.buffer.length) return;
+    const take = Math.min(bytes.length, this.buffer.length - this.length);
+    this.buffer.set(bytes.subarray(0, take), this.length);
+    this.length += take;
+  }
+  get full(): boolean {
+    return this.length >= this.buffer.length;
+  }
+  bytes(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
+  }
+}
+
+function textPipeline(detection: TextFormatDetection, findings: FindingCollector, options: AnalysisOptions) {
+  const schema = createSchemaVisitor(options.schema ?? { kind: 'auto' }, findings, options);
+  const fieldTypes = createFieldTypesVisitor({
+    fromText: detection.format === 'csv' || detection.format === 'tsv',
+  });
+  const chat = createChatStatisticsVisitor(findings, { maxExampleTokens: options.maxExampleTokens });
+  const labels = createLabelsVisitor();
+  const parser = createDatasetParser(detection.format, {
+    visitors: [schema, fieldTypes, chat, labels],
+    findings,
+    options,
+  });
+  return {
+    parser,
+    describe(recordCount: number): DatasetDescription {
+      const labelCounts = labels.labels();
+      return {
+        format: detection.format,
+        recordCount,
+        fields: fieldTypes.fields(),
+        schemaFamily: schema.family(),
+        ...(chat.statistics() ? { chat: chat.statistics() } : {}),
+        ...(labelCounts ? { labels: labelCounts.labels, labelsOther: labelCounts.labelsOther } : {}),
+      };
+    },
+  };
+}
+
+/** Runs the pass and returns the full report (the caller stores it and decides the outcome). */
+export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisReport> {
+  const options = input.options ?? {};
+  const findings = new FindingCollector(options.maxFindings ?? 100);
+  const hash = createHash('sha256');
+  const head = new Head();
+  const pending: Uint8Array[] = [];
+  let size = 0;
+  let decided = false;
+  let text: ReturnType<typeof textPipeline> | undefined;
+  let binary: ReturnType<typeof describeBinary> | undefined;
+  let detected = { fileType: 'other', detectedBy: 'unknown' } as ReturnType<typeof detectFileType>;
+
+  const decide = () => {
+    decided = true;
+    detected = detectFileType(input.filename, head.bytes());
+    const textFormat = detected.format === 'parquet' ? undefined : detectFormat(input.filename, head.bytes());
+    if (textFormat) {
+      for (const finding of textFormat.findings) findings.report(finding);
+      text = textPipeline(textFormat, findings, options);
+      detected = { fileType: 'dataset', detectedBy: textFormat.detectedBy, format: textFormat.format };
+    } else {
+      // Ranged reads run alongside the stream; their result is awaited after the last byte.
+      binary = describeBinary({
+        reader: input.reader,
+        filename: input.filename,
+        head: head.bytes(),
+        findings,
+      });
+    }
+  };
+
+  for await (const piece of input.stream) {
+    const bytes: Uint8Array = typeof piece === 'string' ? Buffer.from(piece) : piece;
+    size += bytes.length;
+    hash.update(bytes);
+    if (!decided) {
+      head.add(bytes);
+      pending.push(bytes);
+      if (!head.full) continue;
+      decide();
+      for (const held of pending.splice(0)) await text?.parser.push(held);
+      continue;
+    }
+    await text?.parser.push(bytes);
+  }
+  if (!decided) {
+    decide();
+    for (const held of pending.splice(0)) await text?.parser.push(held);
+  }
+
+  const recordCount = text ? await text.parser.end() : 0;
+  const described = binary ? await binary : undefined;
+  const extension = extensionOf(input.filename);
+  if (!text && !described?.dataset && extension && structuredDatasetExtensions.has(extension)) {
+    findings.report({
+      severity: 'error',
+      code: 'UNREADABLE_DATASET',
+      line: 1,
+      message: `${input.filename} has a .${extension} extension but is not a ${extension.toUpperCase()} dataset (${detected.detectedBy}); upload the dataset itself, as UTF-8 text${extension === 'parquet' ? ' or Parquet' : ''}.`,
+    });
+  }
+  const summary = findings.summary();
+  return {
+    version: 1,
+    size,
+    sha256: hash.digest('hex'),
+    fileType: described?.artifact ? 'model_artifact' : described?.archive ? 'archive' : detected.fileType,
+    detectedBy: detected.detectedBy,
+    valid: summary.errorCount === 0,
+    findings: summary,
+    ...(text
+      ? { dataset: text.describe(recordCount) }
+      : described?.dataset
+        ? { dataset: described.dataset }
+        : {}),
+    ...(described?.artifact ? { artifact: described.artifact } : {}),
+    ...(described?.archive ? { archive: described.archive } : {}),
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * GGUF's numeric enums as names: `ggml_type` (tensor types, ggml.h / gguf-py
+ * `GGMLQuantizationType`) and `llama_ftype` (`general.file_type`, llama.h / gguf-py
+ * `LlamaFileType`). Values missing from a table were removed upstream or are newer than it;
+ * they print as `type <n>`.
+ */
+
+export const ggmlTypeNames: Record<number, string> = {
+  0: 'F32',
+  1: 'F16',
+  2: 'Q4_0',
+  3: 'Q4_1',
+  6: 'Q5_0',
+  7: 'Q5_1',
+  8: 'Q8_0',
+  9: 'Q8_1',
+  10: 'Q2_K',
+  11: 'Q3_K',
+  12: 'Q4_K',
+  13: 'Q5_K',
+  14: 'Q6_K',
+  15: 'Q8_K',
+  16: 'IQ2_XXS',
+  17: 'IQ2_XS',
+  18: 'IQ3_XXS',
+  19: 'IQ1_S',
+  20: 'IQ4_NL',
+  21: 'IQ3_S',
+  22: 'IQ2_S',
+  23: 'IQ4_XS',
+  24: 'I8',
+  25: 'I16',
+  26: 'I32',
+  27: 'I64',
+  28: 'F64',
+  29: 'IQ1_M',
+  30: 'BF16',
+  34: 'TQ1_0',
+  35: 'TQ2_0',
+  39: 'MXFP4',
+};
+
+/**
+ * Bytes per block and elements per block, for the types whose layout is stable (ggml-common.h;
+ * the K-quants use super-blocks of QK_K = 256). Used only to check that tensor data lies
+ * inside the file; tensors of other types are not checked.
+ */
+export const ggmlTypeLayout: Record<number, { blockBytes: number; blockElements: number }> = {
+  0: { blockBytes: 4, blockElements: 1 },
+  1: { blockBytes: 2, blockElements: 1 },
+  2: { blockBytes: 18, blockElements: 32 },
+  3: { blockBytes: 20, blockElements: 32 },
+  6: { blockBytes: 22, blockElements: 32 },
+  7: { blockBytes: 24, blockElements: 32 },
+  8: { blockBytes: 34, blockElements: 32 },
+  9: { blockBytes: 36, blockElements: 32 },
+  10: { blockBytes: 84, blockElements: 256 },
+  11: { blockBytes: 110, blockElements: 256 },
+  12: { blockBytes: 144, blockElements: 256 },
+  13: { blockBytes: 176, blockElements: 256 },
+  14: { blockBytes: 210, blockElements: 256 },
+  15: { blockBytes: 292, blockElements: 256 },
+  24: { blockBytes: 1, blockElements: 1 },
+  25: { blockBytes: 2, blockElements: 1 },
+  26: { blockBytes: 4, blockElements: 1 },
+  27: { blockBytes: 8, blockElements: 1 },
+  28: { blockBytes: 8, blockElements: 1 },
+  30: { blockBytes: 2, blockElements: 1 },
+};
+
+export const llamaFileTypeNames: Record<number, string> = {
+  0: 'F32',
+  1: 'F16',
+  2: 'Q4_0',
+  3: 'Q4_1',
+  4: 'Q4_1_SOME_F16',
+  7: 'Q8_0',
+  8: 'Q5_0',
+  9: 'Q5_1',
+  10: 'Q2_K',
+  11: 'Q3_K_S',
+  12: 'Q3_K_M',
+  13: 'Q3_K_L',
+  14: 'Q4_K_S',
+  15: 'Q4_K_M',
+  16: 'Q5_K_S',
+  17: 'Q5_K_M',
+  18: 'Q6_K',
+  19: 'IQ2_XXS',
+  20: 'IQ2_XS',
+  21: 'Q2_K_S',
+  22: 'IQ3_XS',
+  23: 'IQ3_XXS',
+  24: 'IQ1_S',
+  25: 'IQ4_NL',
+  26: 'IQ3_S',
+  27: 'IQ3_M',
+  28: 'IQ2_S',
+  29: 'IQ2_M',
+  30: 'IQ4_XS',
+  31: 'IQ1_M',
+  32: 'BF16',
+  36: 'TQ1_0',
+  37: 'TQ2_0',
+  38: 'MXFP4_MOE',
+};

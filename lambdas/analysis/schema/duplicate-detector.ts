@@ -1,0 +1,72 @@
+/**
+ * Finds exact duplicate records in bounded memory: each record's JSON (`JSON.stringify` of the
+ * parsed record, so whitespace, escapes and number spelling do not matter; key order does, which
+ * keeps the cost at one native stringify) is hashed to 64 bits and kept in an open-addressing
+ * table of typed arrays (12 bytes a slot, 1 million records take 24 MiB at most). Beyond
+ * `maxRecords` distinct records the detector stops and says so. A 64-bit digest makes a false
+ * duplicate among a million records a one-in-ten-million event.
+ */
+import { createHash } from 'node:crypto';
+
+export const defaultMaxTrackedRecords = 1_000_000;
+
+export class DuplicateDetector {
+  private hi: Uint32Array;
+  private lo: Uint32Array;
+  private lines: Uint32Array;
+  private size = 0;
+  private full = false;
+
+  constructor(private readonly maxRecords = defaultMaxTrackedRecords) {
+    this.hi = new Uint32Array(1024);
+    this.lo = new Uint32Array(1024);
+    this.lines = new Uint32Array(1024);
+  }
+
+  /** True once `maxRecords` distinct records are tracked: later records are not checked. */
+  get saturated(): boolean {
+    return this.full;
+  }
+
+  /** The line of the first identical record, or undefined (and the record is remembered). */
+  check(record: unknown, line: number): number | undefined {
+    if (this.full) return undefined;
+    const digest = createHash('sha1')
+      .update(JSON.stringify(record) ?? 'undefined')
+      .digest();
+    const hi = digest.readUInt32LE(0);
+    // Slot key 0/0 marks an empty slot.
+    const lo = digest.readUInt32LE(4) || 1;
+    const mask = this.hi.length - 1;
+    let slot = lo & mask;
+    while (this.lo[slot] !== 0) {
+      if (this.lo[slot] === lo && this.hi[slot] === hi) return this.lines[slot];
+      slot = (slot + 1) & mask;
+    }
+    this.hi[slot] = hi;
+    this.lo[slot] = lo;
+    this.lines[slot] = line;
+    this.size++;
+    if (this.size >= this.maxRecords) this.full = true;
+    else if (this.size * 2 > this.hi.length) this.grow();
+    return undefined;
+  }
+
+  private grow(): void {
+    const { hi, lo, lines } = this;
+    const capacity = hi.length * 2;
+    this.hi = new Uint32Array(capacity);
+    this.lo = new Uint32Array(capacity);
+    this.lines = new Uint32Array(capacity);
+    const mask = capacity - 1;
+    for (let k = 0; k < hi.length; k++) {
+      const key = lo[k] as number;
+      if (key === 0) continue;
+      let slot = key & mask;
+      while (this.lo[slot] !== 0) slot = (slot + 1) & mask;
+      this.hi[slot] = hi[k] as number;
+      this.lo[slot] = key;
+      this.lines[slot] = lines[k] as number;
+    }
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * `AnalyzeFile`: the one streaming pass over the assembled staging object (see
+ * `lambdas/analysis/analyze-file.ts`): size, sha256, format, dataset and schema validation and
+ * statistics, or the header description of a model artifact or archive. The full report is
+ * written next to the staging file; the workflow state only carries the verdict and totals.
+ *
+ * The file may be published only if its size is the one init declared, its sha256 is init's
+ * checksum (when one was declared) and the analysis found no error. A failed check is a verdict
+ * (`ok: false`), not an error: the workflow records a rejection instead of a failure.
+ */
+import { analyzeFile } from '../../analysis/analyze-file.js';
+import type { AnalysisReport, SchemaExpectation, SchemaFamily } from '../../analysis/types.js';
+import type { Verification } from '../../workflow/contract.js';
+import { keys, s3Uri } from '../keys.js';
+import type { UploadSession } from '../model.js';
+import { type CompletionDeps, requireProcessingSession, taskLogger } from './completion-deps.js';
+import { objectRangedReader } from './object-reader.js';
+import type { AssembledState } from './workflow-states.js';
+
+/** How many findings the stored report keeps of each severity (totals are exact). */
+const reportFindingsKept = 100;
+
+const expectationOf = (session: UploadSession): SchemaExpectation =>
+  session.schema && session.schema !== 'auto'
+    ? { kind: 'family', family: session.schema as SchemaFamily }
+    : { kind: 'auto' };
+
+/** Why a file may not be published, or `undefined` when it may. Size and checksum come first. */
+function rejection(
+  session: UploadSession,
+  report: AnalysisReport,
+  reportPath: string,
+): Pick<Verification, 'code' | 'reason'> | undefined {
+  if (report.size !== session.totalSize) {
+    return {
+      code: 'SIZE_MISMATCH',
+      reason: `The assembled file has ${report.size} bytes but init declared totalSize ${session.totalSize}; nothing was published. Re-upload the file.`,
+    };
+  }
+  const expected = session.checksum?.toLowerCase();
+  if (expected !== undefined && expected !== report.sha256) {
+    return {
+      code: 'CHECKSUM_MISMATCH',
+      reason: `The file's sha256 is ${report.sha256} but init declared checksum ${expected}; nothing was published. Re-upload the file or fix the checksum.`,
+    };
+  }
+  const { errorCount, errors } = report.findings;
+  if (errorCount > 0) {
+    const first = errors[0];
+    const where =
+      first?.line !== undefined ? `line ${first.line}` : first?.row !== undefined ? `row ${first.row}` : '';
+    const field = first?.field ? ` field ${first.field}` : '';
+    return {
+      code: 'DATASET_INVALID',
+      reason: `${session.filename} has ${errorCount} error${errorCount === 1 ? '' : 's'}; the first: ${where}${field}: ${first?.code}: ${first?.message} Nothing was published; fix the file and upload it again. The full report is at ${reportPath}.`,
+    };
+  }
+  return undefined;
+}
+
+export async function analyzeUpload(deps: CompletionDeps, state: AssembledState): Promise<Verification> {
+  const { uploadId, assembled } = state;
+  const log = taskLogger(deps, 'AnalyzeFile', uploadId);
+  const session = await requireProcessingSession(deps, uploadId);
+  const report = await analyzeFile({
+    stream: await deps.objects.getStream(assembled.stagingKey),
+    reader: objectRangedReader(deps.objects, assembled.stagingKey, assembled.size),
+    filename: session.filename,
+    options: { schema: expectationOf(session), maxFindings: reportFindingsKept },
+  });
+  const reportKey = keys.stagingReport(uploadId);
+  await deps.objects.put(reportKey, JSON.stringify(report), 'application/json');
+  const rejected = rejection(session, report, s3Uri(deps.objects.bucket, reportKey));
+  const verification: Verification = {
+    ok: rejected === undefined,
+    size: report.size,
+    sha256: report.sha256,
+    fileType: report.fileType,
+    detectedBy: report.detectedBy,
+    reportKey,
+    errorCount: report.findings.errorCount,
+    warningCount: report.findings.warningCount,
+    ...rejected,
+  };
+  const summary = {
+    size: report.size,
+    sha256: report.sha256,
+    fileType: report.fileType,
+    errors: report.findings.errorCount,
+  };
+  if (rejected) log.warn('file rejected', { code: rejected.code, ...summary });
+  else
+    log.info('file analyzed', {
+      detectedBy: report.detectedBy,
+      warnings: report.findings.warningCount,
+      ...summary,
+    });
+  return verification;
+}
