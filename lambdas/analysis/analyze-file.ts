@@ -51,30 +51,40 @@ class Head {
   }
 }
 
-function textPipeline(detection: TextFormatDetection, findings: FindingCollector, options: AnalysisOptions) {
+/** The record visitors every dataset gets: schema checks, chat and token statistics, labels. */
+function recordVisitors(findings: FindingCollector, options: AnalysisOptions) {
   const schema = createSchemaVisitor(options.schema ?? { kind: 'auto' }, findings, options);
+  const chat = createChatStatisticsVisitor(findings, { maxExampleTokens: options.maxExampleTokens });
+  const labels = createLabelsVisitor();
+  return {
+    list: [schema, chat, labels],
+    /** What the visitors add to a dataset description. */
+    describe(): Pick<DatasetDescription, 'schemaFamily' | 'chat' | 'labels' | 'labelsOther'> {
+      const chatStatistics = chat.statistics();
+      const labelCounts = labels.labels();
+      return {
+        schemaFamily: schema.family(),
+        ...(chatStatistics ? { chat: chatStatistics } : {}),
+        ...(labelCounts ? { labels: labelCounts.labels, labelsOther: labelCounts.labelsOther } : {}),
+      };
+    },
+  };
+}
+
+function textPipeline(detection: TextFormatDetection, findings: FindingCollector, options: AnalysisOptions) {
+  const visitors = recordVisitors(findings, options);
   const fieldTypes = createFieldTypesVisitor({
     fromText: detection.format === 'csv' || detection.format === 'tsv',
   });
-  const chat = createChatStatisticsVisitor(findings, { maxExampleTokens: options.maxExampleTokens });
-  const labels = createLabelsVisitor();
   const parser = createDatasetParser(detection.format, {
-    visitors: [schema, fieldTypes, chat, labels],
+    visitors: [...visitors.list, fieldTypes],
     findings,
     options,
   });
   return {
     parser,
     describe(recordCount: number): DatasetDescription {
-      const labelCounts = labels.labels();
-      return {
-        format: detection.format,
-        recordCount,
-        fields: fieldTypes.fields(),
-        schemaFamily: schema.family(),
-        ...(chat.statistics() ? { chat: chat.statistics() } : {}),
-        ...(labelCounts ? { labels: labelCounts.labels, labelsOther: labelCounts.labelsOther } : {}),
-      };
+      return { format: detection.format, recordCount, fields: fieldTypes.fields(), ...visitors.describe() };
     },
   };
 }
@@ -90,6 +100,7 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisRepo
   let decided = false;
   let text: ReturnType<typeof textPipeline> | undefined;
   let binary: ReturnType<typeof describeBinary> | undefined;
+  let rowVisitors: ReturnType<typeof recordVisitors> | undefined;
   let detected = { fileType: 'other', detectedBy: 'unknown' } as ReturnType<typeof detectFileType>;
 
   const decide = () => {
@@ -102,12 +113,17 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisRepo
       detected = { fileType: 'dataset', detectedBy: textFormat.detectedBy, format: textFormat.format };
     } else {
       // Ranged reads run alongside the stream; their result is awaited after the last byte.
+      // Parquet rows (when the file is small enough to read them) get the dataset visitors too.
+      rowVisitors = detected.format === 'parquet' ? recordVisitors(findings, options) : undefined;
       binary = describeBinary({
         reader: input.reader,
         filename: input.filename,
         head: head.bytes(),
         findings,
+        ...(rowVisitors ? { visitors: rowVisitors.list } : {}),
       });
+      // Handled when awaited after the stream; until then a failure must not count as unhandled.
+      binary.catch(() => undefined);
     }
   };
 
@@ -131,7 +147,9 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisRepo
   }
 
   const recordCount = text ? await text.parser.end() : 0;
+  // A failed ranged read (storage, not the file) throws: the task fails and is retried, never a rejection.
   const described = binary ? await binary : undefined;
+  if (described?.dataset && rowVisitors) Object.assign(described.dataset, rowVisitors.describe());
   const extension = extensionOf(input.filename);
   if (!text && !described?.dataset && extension && structuredDatasetExtensions.has(extension)) {
     findings.report({

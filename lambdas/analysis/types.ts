@@ -64,6 +64,11 @@ export interface RecordLocation {
   line: number;
   /** 0-based index of the record among all records of the file. */
   index: number;
+  /**
+   * The record's source text when the parser has it at no cost (a JSONL line): lets visitors
+   * such as the duplicate check hash text instead of serializing the record again.
+   */
+  text?: string;
 }
 
 /** Collects findings; keeps the first `maxKept` of each severity and counts all. */

@@ -34,7 +34,7 @@ describe('restart after kill -9', () => {
     const first = await startChildStack({ ...env, PORT: String(await freePort()) });
     children.push(first.child);
     const api = new ApiClient(first.url);
-    const uploadId = (await api.init({ filename: 'resume.jsonl', totalSize: file.length })).body
+    const uploadId = (await api.init({ filename: 'resume.dat', totalSize: file.length })).body
       .uploadId as string;
     const beforeCrash = [...chunks.keys()].filter((index) => index % 3 !== 0);
     for (const index of beforeCrash)
@@ -52,7 +52,7 @@ describe('restart after kill -9', () => {
       await resumed.chunk({ uploadId, chunkIndex: index, totalChunks: chunks.length }, chunks[index]);
     const done = await resumed.complete(uploadId);
     const { s3 } = createAwsClients({ s3Endpoint: second.s3Endpoint });
-    const stored = await new S3ObjectStore(s3, 'uploads').getBytes(`completed/${uploadId}/resume.jsonl`);
+    const stored = await new S3ObjectStore(s3, 'uploads').getBytes(`completed/${uploadId}/resume.dat`);
     s3.destroy();
     second.child.kill('SIGINT');
     const exitCode = await exitOf(second.child);

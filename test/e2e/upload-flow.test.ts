@@ -48,7 +48,7 @@ describe('upload flow on the local stack', () => {
     const file = patternBytes(6 * 1024 * 1024 + 12_345, 3);
     const chunks = chunksOf(file, chunkSize);
     const init = await t.api.init({
-      filename: 'train.jsonl',
+      filename: 'shards.dat',
       totalSize: file.length,
       checksum: sha256(file),
     });
@@ -76,16 +76,16 @@ describe('upload flow on the local stack', () => {
       success: true,
       state: 'completed',
       downstreamJobId: null,
-      filepath: `s3://${t.stack.bucketName}/completed/${uploadId}/train.jsonl`,
+      filepath: `s3://${t.stack.bucketName}/completed/${uploadId}/shards.dat`,
       metadata: {
         uploadId,
-        filename: 'train.jsonl',
+        filename: 'shards.dat',
         size: file.length,
         checksum: sha256(file),
-        fileType: 'dataset',
+        fileType: 'other',
       },
     });
-    expect(digestOf(await t.readObject(`completed/${uploadId}/train.jsonl`))).toBe(digestOf(file));
+    expect(digestOf(await t.readObject(`completed/${uploadId}/shards.dat`))).toBe(digestOf(file));
     expect(await t.readObject(`uploads/${uploadId}/0.chunk`)).toBeUndefined();
     const final = await t.api.status(uploadId);
     expect(final.body).toMatchObject({ state: 'completed', isComplete: true, result: done.body });
@@ -147,7 +147,7 @@ describe('upload flow on the local stack', () => {
   it('runs the workflow once for ten racing completes and answers them all alike', async () => {
     const file = patternBytes(3 * chunkSize, 9);
     const chunks = chunksOf(file, chunkSize);
-    const uploadId = (await t.api.init({ filename: 'race.csv', totalSize: file.length })).body
+    const uploadId = (await t.api.init({ filename: 'race.dat', totalSize: file.length })).body
       .uploadId as string;
     for (const [index, bytes] of chunks.entries())
       await t.api.chunk({ uploadId, chunkIndex: index, totalChunks: 3 }, bytes);
@@ -165,8 +165,8 @@ describe('upload flow on the local stack', () => {
   it('rejects a checksum mismatch with 422 and publishes nothing', async () => {
     const file = patternBytes(2 * chunkSize + 10, 10);
     const wrong = 'f'.repeat(64);
-    const uploadId = (await t.api.init({ filename: 'bad.jsonl', totalSize: file.length, checksum: wrong }))
-      .body.uploadId as string;
+    const uploadId = (await t.api.init({ filename: 'bad.dat', totalSize: file.length, checksum: wrong })).body
+      .uploadId as string;
     for (const [index, bytes] of chunksOf(file, chunkSize).entries()) {
       await t.api.chunk({ uploadId, chunkIndex: index, totalChunks: 3 }, bytes);
     }
@@ -177,7 +177,7 @@ describe('upload flow on the local stack', () => {
     expect(done.body).toMatchObject({ success: false, state: 'rejected' });
     expect(String(done.body.message)).toContain(wrong);
     expect(String(done.body.message)).toContain(sha256(file));
-    expect(await t.readObject(`completed/${uploadId}/bad.jsonl`)).toBeUndefined();
+    expect(await t.readObject(`completed/${uploadId}/bad.dat`)).toBeUndefined();
     expect((await t.api.status(uploadId)).body).toMatchObject({ state: 'rejected', result: done.body });
   });
 

@@ -13,7 +13,7 @@ import { listZip, readSmallEntry } from './zip-directory.js';
 const hdf5Signature = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 export async function describeKerasZip(ctx: BinaryContext): Promise<ArtifactDescription> {
-  const listing = await listZip(ctx.reader);
+  const listing = await listZip(ctx.reader, (name) => name === 'metadata.json');
   reportListingProblems(listing, ctx);
   const names = listing.entries.map((e) => e.name);
   if (listing.complete && !names.includes('config.json')) {
@@ -54,6 +54,12 @@ function findHdf5Signature(head: Uint8Array): number {
 
 export function describeHdf5(ctx: BinaryContext): ArtifactDescription {
   const at = findHdf5Signature(ctx.head);
+  if (at < 0 && ctx.extension === 'keras') {
+    throw new BinaryFormatError(
+      'CORRUPT_KERAS',
+      'a .keras file must be a zip (Keras 3) or HDF5 (Keras 2); this is neither',
+    );
+  }
   if (at < 0) {
     throw new BinaryFormatError(
       'CORRUPT_HDF5',

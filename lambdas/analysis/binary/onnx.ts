@@ -13,7 +13,12 @@
  */
 import type { ArtifactDescription } from '../types.js';
 import { type BinaryContext, shortString } from './binary-context.js';
-import { BinaryFormatError, MalformedStructureError, ReadBudgetExceededError } from './binary-errors.js';
+import {
+  BinaryFormatError,
+  MalformedStructureError,
+  ReadBudgetExceededError,
+  TruncatedFileError,
+} from './binary-errors.js';
 import { ByteCursor } from './ranged-buffer.js';
 
 const code = 'CORRUPT_ONNX';
@@ -106,6 +111,20 @@ async function shortText(cursor: ByteCursor, what: string): Promise<string> {
 }
 
 export async function describeOnnx(ctx: BinaryContext): Promise<ArtifactDescription> {
+  try {
+    return await describeModelProto(ctx);
+  } catch (error) {
+    // ONNX has no magic: bytes that do not hold together as a ModelProto are "not ONNX or cut
+    // short", and a truncation cannot be told apart from any other non-ONNX content.
+    if (!(error instanceof TruncatedFileError || error instanceof MalformedStructureError)) throw error;
+    throw new BinaryFormatError(
+      code,
+      `not a readable ONNX ModelProto (damaged, truncated or not ONNX): ${error.message}`,
+    );
+  }
+}
+
+async function describeModelProto(ctx: BinaryContext): Promise<ArtifactDescription> {
   const cursor = new ByteCursor(ctx.reader, 0);
   const details: Record<string, unknown> = {};
   const opsets: { domain: string; version: number }[] = [];

@@ -90,7 +90,8 @@ function typeOf(tree: SchemaTree): string {
   const { element } = tree;
   if (element.logical_type !== undefined) return element.logical_type.type;
   // Writers that predate logical types mark strings with the converted type UTF8.
-  if (element.converted_type !== undefined) return element.converted_type === 'UTF8' ? 'STRING' : element.converted_type;
+  if (element.converted_type !== undefined)
+    return element.converted_type === 'UTF8' ? 'STRING' : element.converted_type;
   if (element.type !== undefined) return element.type;
   return 'STRUCT';
 }
@@ -127,7 +128,9 @@ function checkColumnChunks(metadata: FileMetaData, dataEnd: number, { findings }
     for (const chunk of group.columns) {
       const meta = chunk.meta_data;
       if (meta === undefined || chunk.file_path !== undefined) continue;
-      const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
+      // Some writers store 0 for an absent dictionary page.
+      const dictionary = Number(meta.dictionary_page_offset ?? 0);
+      const start = dictionary > 0 ? dictionary : Number(meta.data_page_offset);
       const end = start + Number(meta.total_compressed_size);
       if (start < 4 || end > dataEnd) {
         findings.report({

@@ -13,7 +13,7 @@ import { listZip, readSmallEntry, type ZipListing } from './zip-directory.js';
 const storagePattern = /(^|\/)data\/[^/]+$/;
 
 export async function describePytorchZip(ctx: BinaryContext): Promise<ArtifactDescription> {
-  const listing = await listZip(ctx.reader);
+  const listing = await listZip(ctx.reader, (name) => /(^|\/)(byteorder|version)$/.test(name));
   reportListingProblems(listing, ctx);
   const names = listing.entries.map((e) => e.name);
   const dataPkl = names.find((name) => name === 'data.pkl' || name.endsWith('/data.pkl'));

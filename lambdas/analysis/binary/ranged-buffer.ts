@@ -97,7 +97,8 @@ export class BudgetedReader {
   }
 }
 
-const initialWindowBytes = 64 * 1024;
+/** Small after a jump: a skipped blob is usually followed by one small record (a tar header, a tensor's dims). */
+const initialWindowBytes = 4 * 1024;
 const maxWindowBytes = 4 * 1024 * 1024;
 const utf8 = new TextDecoder('utf-8');
 
@@ -145,9 +146,11 @@ export class ByteCursor {
       throw this.pastEnd(length, what);
     const start = this.position - this.windowStart;
     if (start >= 0 && start + length <= this.window.length) return start;
-    // Sequential access (continuing right where the window ends) earns a larger window;
-    // a jump starts small again, so skipping a blob does not read ahead into it.
-    const sequential = start >= 0 && start <= this.window.length && this.window.length > 0;
+    // Sequential access (continuing in or just past the window: a string skipped across its
+    // end counts) earns a larger window; a longer jump starts small again, so skipping a blob
+    // does not read ahead into it.
+    const sequential =
+      this.window.length > 0 && start >= 0 && start <= this.window.length + this.nextWindowBytes;
     this.nextWindowBytes = sequential
       ? Math.min(this.nextWindowBytes * 2, maxWindowBytes)
       : initialWindowBytes;

@@ -9,15 +9,20 @@
  */
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { BinaryFormatError, findSourceReadError, ReadBudgetExceededError } from './binary-errors.js';
+import {
+  BinaryFormatError,
+  findSourceReadError,
+  ReadBudgetExceededError,
+  TruncatedFileError,
+} from './binary-errors.js';
 import { type BudgetedReader, ByteCursor } from './ranged-buffer.js';
 
 export interface ZipEntry {
   name: string;
   compressedSize: number;
   uncompressedSize: number;
-  /** yauzl's entry, to open its data. */
-  raw: yauzl.Entry;
+  /** yauzl's entry, to open its data: kept only for small entries `listZip` was asked to keep. */
+  raw?: yauzl.Entry;
 }
 
 export interface ZipListing {
@@ -34,7 +39,8 @@ export interface ZipListing {
 }
 
 /** Walking more entries than this describes the rest from the entry count only. */
-export const maxListedZipEntries = 200_000;
+export const maxListedZipEntries = 100_000;
+const maxSmallEntryBytes = 64 * 1024;
 
 class RangedRandomAccessReader extends yauzl.RandomAccessReader {
   private readonly cursor: ByteCursor;
@@ -76,7 +82,10 @@ class RangedRandomAccessReader extends yauzl.RandomAccessReader {
 }
 
 /** Opens the zip and walks its central directory; `CORRUPT_ZIP` when there is none to walk. */
-export async function listZip(reader: BudgetedReader): Promise<ZipListing> {
+export async function listZip(
+  reader: BudgetedReader,
+  keepData: (name: string) => boolean = () => false,
+): Promise<ZipListing> {
   let zipfile: yauzl.ZipFile;
   try {
     zipfile = await yauzl.fromRandomAccessReaderPromise(new RangedRandomAccessReader(reader), reader.size, {
@@ -110,7 +119,9 @@ export async function listZip(reader: BudgetedReader): Promise<ZipListing> {
         name,
         compressedSize: entry.compressedSize,
         uncompressedSize: entry.uncompressedSize,
-        raw: entry,
+        // yauzl's entries hold buffers: keep them only where data will be read, so memory stays
+        // at a name and two sizes per entry.
+        raw: keepData(name) && entry.uncompressedSize <= maxSmallEntryBytes ? entry : undefined,
       });
       if (listing.entries.length >= maxListedZipEntries) {
         listing.complete = listing.entries.length === listing.entryCount;
@@ -132,18 +143,20 @@ export async function listZip(reader: BudgetedReader): Promise<ZipListing> {
 function asZipError(error: unknown, what: string): Error {
   if (error instanceof ReadBudgetExceededError || findSourceReadError(error) !== undefined)
     return error as Error;
-  if (error instanceof Error && error.name === 'TruncatedFileError') return error;
+  if (error instanceof TruncatedFileError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new BinaryFormatError('CORRUPT_ZIP', `${what}: ${message}`);
 }
 
-/** An entry's bytes, inflated, when it is at most `maxBytes` long; `undefined` otherwise. */
+/** An entry's bytes, inflated, when it was kept and is at most `maxBytes` long; `undefined` otherwise. */
 export async function readSmallEntry(
   listing: ZipListing,
   entry: ZipEntry,
-  maxBytes = 64 * 1024,
+  maxBytes = maxSmallEntryBytes,
 ): Promise<Uint8Array | undefined> {
-  if (entry.uncompressedSize > maxBytes || entry.compressedSize > maxBytes * 2) return undefined;
+  if (entry.raw === undefined || entry.uncompressedSize > maxBytes || entry.compressedSize > maxBytes * 2) {
+    return undefined;
+  }
   try {
     const stream = await listing.zipfile.openReadStreamPromise(entry.raw);
     const chunks: Buffer[] = [];

@@ -135,11 +135,13 @@ class CsvParser implements DatasetParser {
   }
 
   async push(chunk: Uint8Array): Promise<void> {
-    if (this.stopped) return;
     const bytes = asBuffer(chunk);
+    // UTF-8 is checked on every byte, also after a syntax error stopped the parse, so the
+    // findings do not depend on how the bytes were chunked.
     this.lines.add(bytes, this.pushedBytes);
     this.checkUtf8(bytes);
     this.pushedBytes += bytes.length;
+    if (this.stopped) return;
     await new Promise<void>((resolve) => this.csv.write(bytes, () => resolve()));
     this.rethrow();
   }

@@ -173,8 +173,12 @@ export interface ZipSpec {
   deflate?: boolean;
 }
 
-/** A zip written from the APPNOTE layout: local headers + data, central directory, EOCD. */
-export function zipFile(entries: ZipSpec[]): Buffer {
+/**
+ * A zip written from the APPNOTE layout: local headers + data, central directory, EOCD. With
+ * `zip64`, the directory is found through a zip64 end-of-central-directory record and locator,
+ * and the classic record holds the 0xFFFF / 0xFFFFFFFF placeholders (as in checkpoints > 4 GiB).
+ */
+export function zipFile(entries: ZipSpec[], options: { zip64?: boolean } = {}): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -210,11 +214,31 @@ export function zipFile(entries: ZipSpec[]): Buffer {
   const directory = Buffer.concat(centrals);
   const eocd = Buffer.alloc(22);
   eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(directory.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, eocd]);
+  if (!options.zip64) {
+    eocd.writeUInt16LE(entries.length, 8);
+    eocd.writeUInt16LE(entries.length, 10);
+    eocd.writeUInt32LE(directory.length, 12);
+    eocd.writeUInt32LE(offset, 16);
+    return Buffer.concat([...locals, directory, eocd]);
+  }
+  eocd.writeUInt16LE(0xffff, 8);
+  eocd.writeUInt16LE(0xffff, 10);
+  eocd.writeUInt32LE(0xffffffff, 12);
+  eocd.writeUInt32LE(0xffffffff, 16);
+  const record = Buffer.alloc(56);
+  record.writeUInt32LE(0x06064b50, 0);
+  record.writeBigUInt64LE(44n, 4);
+  record.writeUInt16LE(45, 12);
+  record.writeUInt16LE(45, 14);
+  record.writeBigUInt64LE(BigInt(entries.length), 24);
+  record.writeBigUInt64LE(BigInt(entries.length), 32);
+  record.writeBigUInt64LE(BigInt(directory.length), 40);
+  record.writeBigUInt64LE(BigInt(offset), 48);
+  const locator = Buffer.alloc(20);
+  locator.writeUInt32LE(0x07064b50, 0);
+  locator.writeBigUInt64LE(BigInt(offset + directory.length), 8);
+  locator.writeUInt32LE(1, 16);
+  return Buffer.concat([...locals, directory, record, locator, eocd]);
 }
 
 // ---------- tar ----------

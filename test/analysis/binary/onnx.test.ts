@@ -57,7 +57,7 @@ group('describeBinary on ONNX', () => {
     expect(file.length).toBeGreaterThan(1_000_000);
   });
 
-  it('reports a length-delimited field running past the end as TRUNCATED_FILE', async () => {
+  it('reports a length-delimited field running past the end as CORRUPT_ONNX', async () => {
     // Prepare
     const file = onnxModel(pbBytes(5, onnxInitializer('w', [64, 64], 1, 64 * 64 * 4))).subarray(0, 1000);
 
@@ -66,7 +66,8 @@ group('describeBinary on ONNX', () => {
 
     // Assess
     expect(result).toBeUndefined();
-    expect(sink.codes()).toEqual(['TRUNCATED_FILE']);
+    expect(sink.codes()).toEqual(['CORRUPT_ONNX']);
+    expect(sink.findings[0]?.message).toMatch(/runs past the end/);
   });
 
   it('reports CORRUPT_ONNX for a protobuf without ir_version', async () => {

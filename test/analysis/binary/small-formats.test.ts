@@ -40,6 +40,14 @@ group('describeBinary on HDF5, TFLite, pickles and compressed streams', () => {
     expect(sink.codes()).toEqual(['CORRUPT_HDF5']);
   });
 
+  it('reports CORRUPT_KERAS for a .keras file that is neither zip nor HDF5', async () => {
+    // Act
+    const { sink } = await describe(Buffer.from('{"class_name": "Sequential"}'), 'model.keras');
+
+    // Assess
+    expect(sink.codes()).toEqual(['CORRUPT_KERAS']);
+  });
+
   it('reads the schema version of a TFLite FlatBuffer', async () => {
     // Prepare: root offset 16 -> table at 16 whose vtable (at 8) gives field 0 at table+4.
     const file = Buffer.alloc(64);

@@ -34,6 +34,24 @@ group('describeBinary on zip containers', () => {
     expect(reader.bytesRead).toBeLessThan(200 * 1024);
   });
 
+  it('finds the directory of a zip64 checkpoint through the zip64 end records', async () => {
+    // Prepare
+    const file = zipFile(
+      [
+        { name: 'archive/data.pkl', data: Buffer.from([0x80, 0x02, 0x2e]) },
+        { name: 'archive/data/0', data: Buffer.alloc(1000) },
+      ],
+      { zip64: true },
+    );
+
+    // Act
+    const { result, sink } = await describe(file, 'big.ckpt');
+
+    // Assess
+    expect(sink.findings).toEqual([]);
+    expect(result?.artifact?.details).toMatchObject({ entryCount: 2, hasDataPkl: true, storageCount: 1 });
+  });
+
   it('warns when a zip named .bin has no data.pkl', async () => {
     // Prepare
     const file = zipFile([{ name: 'weights/0', data: Buffer.alloc(10) }]);

@@ -1,6 +1,14 @@
 import { FindingCollector } from '../../../lambdas/analysis/findings.js';
-import { createDatasetParser, type TextDatasetFormat } from '../../../lambdas/analysis/formats/dataset-parser.js';
-import type { AnalysisOptions, Finding, RecordLocation, RecordVisitor } from '../../../lambdas/analysis/types.js';
+import {
+  createDatasetParser,
+  type TextDatasetFormat,
+} from '../../../lambdas/analysis/formats/dataset-parser.js';
+import type {
+  AnalysisOptions,
+  Finding,
+  RecordLocation,
+  RecordVisitor,
+} from '../../../lambdas/analysis/types.js';
 
 export interface Parsed {
   count: number;
@@ -13,7 +21,11 @@ export interface Parsed {
 export async function parse(
   format: TextDatasetFormat,
   input: string | Uint8Array,
-  { chunkBytes, options, visitors = [] }: { chunkBytes?: number; options?: AnalysisOptions; visitors?: RecordVisitor[] } = {},
+  {
+    chunkBytes,
+    options,
+    visitors = [],
+  }: { chunkBytes?: number; options?: AnalysisOptions; visitors?: RecordVisitor[] } = {},
 ): Promise<Parsed> {
   const bytes = typeof input === 'string' ? Buffer.from(input) : input;
   const findings: Finding[] = [];
@@ -26,7 +38,8 @@ export async function parse(
     ...(options ? { options } : {}),
   });
   const step = chunkBytes ?? Math.max(1, bytes.length);
-  for (let offset = 0; offset < bytes.length; offset += step) await parser.push(bytes.subarray(offset, offset + step));
+  for (let offset = 0; offset < bytes.length; offset += step)
+    await parser.push(bytes.subarray(offset, offset + step));
   const count = await parser.end();
   return { count, records, findings, ends };
 }
