@@ -26,8 +26,13 @@ const xrayReason =
 const keyPatternContents: Readonly<Record<string, string>> = {
   'uploads/*': 'the chunk objects uploads/{uploadId}/{index}.chunk',
   'staging/*':
-    'the assembled file staging/{uploadId}/{filename} and its part manifests staging/{uploadId}/.parts/{batch}.json',
-  'completed/*': 'the published files completed/{uploadId}/{filename}',
+    'the assembled file staging/{uploadId}/{filename}, its part manifests staging/{uploadId}/.parts/{batch}.json and its analysis report staging/{uploadId}/.analysis.json',
+  'staging/*/.analysis.json':
+    'the analysis report staging/{uploadId}/.analysis.json of each assembled file, never the file itself (sanitized filenames never start with a dot)',
+  'completed/*':
+    'the published files completed/{uploadId}/{filename} and their analysis reports completed/{uploadId}/.analysis.json',
+  'completed/*/.analysis.json':
+    'the analysis report completed/{uploadId}/.analysis.json of each published file, never the file itself (sanitized filenames never start with a dot)',
 };
 
 /** The token cdk-nag prints for an attribute of a resource, e.g. `<StorageFiles48C02C92.Arn>`. */

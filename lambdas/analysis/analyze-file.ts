@@ -32,6 +32,8 @@ export interface AnalyzeFileInput {
 
 /** Extensions that promise a structured dataset: such a file that is none is an error. */
 const structuredDatasetExtensions = new Set(['jsonl', 'ndjson', 'json', 'csv', 'tsv', 'parquet']);
+/** Extensions whose content is parsed as a text dataset (the content still decides which format). */
+const textDatasetExtensions = new Set(['jsonl', 'ndjson', 'json', 'csv', 'tsv', 'tab']);
 
 /** Collects the first `analysisHeadBytes` bytes while the stream is read. */
 class Head {
@@ -106,7 +108,14 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisRepo
   const decide = () => {
     decided = true;
     detected = detectFileType(input.filename, head.bytes());
-    const textFormat = detected.format === 'parquet' ? undefined : detectFormat(input.filename, head.bytes());
+    // Content decides the format of a dataset; a file named as something else (`events.log`,
+    // `notes.txt`) is not held to dataset rules even if its lines happen to be JSON.
+    const extension = extensionOf(input.filename);
+    const mayBeTextDataset = extension === undefined || textDatasetExtensions.has(extension);
+    const textFormat =
+      detected.format === 'parquet' || !mayBeTextDataset
+        ? undefined
+        : detectFormat(input.filename, head.bytes());
     if (textFormat) {
       for (const finding of textFormat.findings) findings.report(finding);
       text = textPipeline(textFormat, findings, options);

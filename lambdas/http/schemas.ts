@@ -48,7 +48,7 @@ export const initUploadBody = z.object(
     metadata: z
       .record(z.string(), z.unknown(), { error: 'metadata must be a JSON object' })
       .refine(
-        (value) => JSON.stringify(value).length <= maxClientMetadataBytes,
+        (value) => Buffer.byteLength(JSON.stringify(value)) <= maxClientMetadataBytes,
         `metadata must be at most ${maxClientMetadataBytes} bytes as JSON`,
       )
       .optional(),

@@ -63,17 +63,20 @@ export const workflowTasks = {
     memoryMiB: 2048,
     description:
       'Streams the assembled file once: size, sha256, format, dataset and schema validation, statistics; writes the report.',
-    // Streams and range-reads the staging object, then puts its report next to it.
-    access: { table: 'read', bucket: { read: ['staging/*'], put: ['staging/*'] } },
+    // Streams and range-reads the staging object, then puts its report next to it (and only that:
+    // it may not overwrite the file it judges).
+    access: { table: 'read', bucket: { read: ['staging/*'], put: ['staging/*/.analysis.json'] } },
   },
   PublishFile: {
     entry: 'lambdas/workflow/publish-file.ts',
     timeoutSeconds: 900,
     memoryMiB: 512,
-    description: 'Copies the verified file under completed/ and deletes the staging object and chunks.',
-    // HEADs the staging and the published object (a retry finds the staging object gone: its
-    // idempotency needs 404, not 403), copies staging -> completed (beyond 5 GiB as a multipart
-    // copy, aborted on failure), then deletes the staging object, part manifests and chunks.
+    description:
+      'Copies the verified file and its analysis report under completed/ and deletes the staging objects and chunks.',
+    // HEADs the staging and the published object and the staging report (a retry finds the
+    // staging objects gone: its idempotency needs 404, not 403), copies staging -> completed
+    // (beyond 5 GiB as a multipart copy, aborted on failure) and the report next to it, then
+    // deletes the staging object and report, part manifests and chunks.
     access: {
       table: 'read',
       bucket: {
@@ -90,16 +93,18 @@ export const workflowTasks = {
     timeoutSeconds: 30,
     memoryMiB: 256,
     description: 'Records the completed state and the result body.',
-    // Builds the s3:// location from the bucket name; makes no S3 request.
-    access: { table: 'readWrite', bucket: {} },
+    // Reads the published file's analysis report (PublishFile copied it there; never missing, so
+    // no 404 is needed); builds the s3:// locations from the bucket name.
+    access: { table: 'readWrite', bucket: { read: ['completed/*/.analysis.json'] } },
   },
   RecordRejection: {
     entry: 'lambdas/workflow/record-rejection.ts',
     timeoutSeconds: 30,
     memoryMiB: 256,
     description: 'Records the rejected state and the reason.',
-    // Builds the s3:// location from the bucket name; makes no S3 request.
-    access: { table: 'readWrite', bucket: {} },
+    // Reads the analysis report AnalyzeFile wrote next to the staging file (never missing, so no
+    // 404 is needed), not the file itself; builds the s3:// locations from the bucket name.
+    access: { table: 'readWrite', bucket: { read: ['staging/*/.analysis.json'] } },
   },
   RecordFailure: {
     entry: 'lambdas/workflow/record-failure.ts',

@@ -12,6 +12,7 @@ import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { abortUpload } from '../../lambdas/core/abort-upload.js';
 import { completeUpload } from '../../lambdas/core/complete-upload.js';
+import { analyzeUpload } from '../../lambdas/core/completion/analyze-upload.js';
 import { assembleBatch } from '../../lambdas/core/completion/assemble-batch.js';
 import { finishAssembly } from '../../lambdas/core/completion/finish-assembly.js';
 import { planAssembly } from '../../lambdas/core/completion/plan-assembly.js';
@@ -19,7 +20,6 @@ import { publishFile } from '../../lambdas/core/completion/publish-file.js';
 import { recordCompletion } from '../../lambdas/core/completion/record-completion.js';
 import { recordFailure } from '../../lambdas/core/completion/record-failure.js';
 import { recordRejection } from '../../lambdas/core/completion/record-rejection.js';
-import { analyzeUpload } from '../../lambdas/core/completion/analyze-upload.js';
 import { getStatus } from '../../lambdas/core/get-status.js';
 import { initUpload } from '../../lambdas/core/init-upload.js';
 import { keys } from '../../lambdas/core/keys.js';
@@ -109,7 +109,10 @@ async function runRoutes(): Promise<void> {
   await abortUpload(as(deps, 'AbortUpload'), aborted.uploadId);
 }
 
-/** The workflow's tasks in the state machine's order; `checksum` decides verified or rejected. */
+/**
+ * The workflow's tasks in the state machine's order; `checksum` decides verified or rejected. The
+ * file (`shard.dat`, no dataset) takes two parts; AnalyzeFile reads it and writes its report.
+ */
 async function runCompletion(checksumOf: (bytes: Uint8Array) => string): Promise<void> {
   const deps = createDeps();
   const bytes = fileBytes(6 * MiB + 1);
@@ -170,6 +173,8 @@ describe('S3 permissions, against the requests each function makes', () => {
         'FinishAssembly',
         'AnalyzeFile',
         'PublishFile',
+        'RecordCompletion',
+        'RecordRejection',
         'RecordFailure',
       ].sort(),
     );
@@ -194,7 +199,9 @@ describe('S3 permissions by key prefix', () => {
   const staging = keys.staging(uploadId, 'train.jsonl');
   const manifest = keys.partManifest(uploadId, 0);
   const completed = keys.completed(uploadId, 'train.jsonl');
-  const everyKey = [chunk, staging, manifest, completed, 'other/u-1/x'];
+  const stagingReport = keys.stagingReport(uploadId);
+  const completedReport = keys.completedReport(uploadId);
+  const everyKey = [chunk, staging, manifest, stagingReport, completed, completedReport, 'other/u-1/x'];
   const objectActions = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
 
   /** Every `action key` the function may do, of every object action on a key of every prefix. */
@@ -213,35 +220,54 @@ describe('S3 permissions by key prefix', () => {
     expect(allowedOf('AbortUpload')).toEqual([`s3:DeleteObject ${chunk}`]);
   });
 
-  it.each([
-    'InitUpload',
-    'GetUploadStatus',
-    'CompleteUpload',
-    'Health',
-    'RecordCompletion',
-    'RecordRejection',
-  ])('gives %s no S3 permission at all', (name) => {
-    expect(grantsOf(name).map(describeGrant)).toEqual([]);
-  });
+  it.each(['InitUpload', 'GetUploadStatus', 'CompleteUpload', 'Health'])(
+    'gives %s no S3 permission at all',
+    (name) => {
+      expect(grantsOf(name).map(describeGrant)).toEqual([]);
+    },
+  );
 
   it('lets AssembleBatch read chunks and write only under staging/', () => {
     expect(allowedOf('AssembleBatch')).toEqual([
       `s3:GetObject ${chunk}`,
       `s3:PutObject ${staging}`,
       `s3:PutObject ${manifest}`,
+      `s3:PutObject ${stagingReport}`,
     ]);
+  });
+
+  it('lets AnalyzeFile read under staging/ and write only the analysis report there', () => {
+    expect(allowedOf('AnalyzeFile')).toEqual([
+      `s3:GetObject ${staging}`,
+      `s3:GetObject ${manifest}`,
+      `s3:GetObject ${stagingReport}`,
+      `s3:PutObject ${stagingReport}`,
+    ]);
+  });
+
+  it('lets RecordCompletion read the published analysis report and nothing else', () => {
+    expect(allowedOf('RecordCompletion')).toEqual([`s3:GetObject ${completedReport}`]);
+  });
+
+  it('lets RecordRejection read the staging analysis report and nothing else, not the rejected file', () => {
+    expect(allowedOf('RecordRejection')).toEqual([`s3:GetObject ${stagingReport}`]);
   });
 
   it('lets PublishFile write only under completed/ and delete only staging objects, manifests and chunks', () => {
     expect(allowedOf('PublishFile')).toEqual([
       `s3:GetObject ${staging}`,
       `s3:GetObject ${manifest}`,
+      `s3:GetObject ${stagingReport}`,
       `s3:GetObject ${completed}`,
+      `s3:GetObject ${completedReport}`,
       `s3:PutObject ${completed}`,
+      `s3:PutObject ${completedReport}`,
       `s3:DeleteObject ${chunk}`,
       `s3:DeleteObject ${staging}`,
       `s3:DeleteObject ${manifest}`,
+      `s3:DeleteObject ${stagingReport}`,
       `s3:AbortMultipartUpload ${completed}`,
+      `s3:AbortMultipartUpload ${completedReport}`,
     ]);
   });
 
@@ -249,6 +275,7 @@ describe('S3 permissions by key prefix', () => {
     expect(allowedOf('RecordFailure')).toEqual([
       `s3:AbortMultipartUpload ${staging}`,
       `s3:AbortMultipartUpload ${manifest}`,
+      `s3:AbortMultipartUpload ${stagingReport}`,
     ]);
   });
 
@@ -267,6 +294,7 @@ describe('S3 permissions by key prefix', () => {
   });
 
   it('names no S3 action wildcard, no whole-bucket object pattern and no Resource "*" for S3', () => {
+    // Key patterns: a prefix, or the analysis report under one (`staging/*/.analysis.json`).
     const broad = functionNames.flatMap((name) =>
       grantsOf(name)
         .filter(
@@ -274,7 +302,7 @@ describe('S3 permissions by key prefix', () => {
             grant.action.includes('*') ||
             'any' in grant.resource ||
             ('keyPattern' in grant.resource &&
-              !/^(uploads|staging|completed)\/\*$/.test(grant.resource.keyPattern)),
+              !/^(uploads|staging|completed)\/\*(\/\.analysis\.json)?$/.test(grant.resource.keyPattern)),
         )
         .map((grant) => `${name} ${describeGrant(grant)}`),
     );

@@ -6,6 +6,7 @@
  * document does not list fails the test.
  */
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -24,6 +25,7 @@ import { overrideDeps, resetDeps } from '../../lambdas/runtime/deps.js';
 import { createLogger } from '../../lambdas/runtime/logger.js';
 import { handler as statusHandler } from '../../lambdas/status.js';
 import { runWorkflow, type TestDeps } from '../core/completion/fixtures.js';
+import { chatExample, chatJsonl, safetensors } from '../support/datasets.js';
 
 type JsonObject = Record<string, unknown>;
 type Method = 'get' | 'post' | 'delete';
@@ -233,9 +235,12 @@ afterAll(() => {
 const fileOf = (size: number, seed: number) =>
   Uint8Array.from({ length: size }, (_, i) => (i * 31 + seed) % 251);
 
-/** An upload with every chunk sent; `complete` not yet called. */
+/**
+ * An upload with every chunk sent; `complete` not yet called. The default name, `shard.dat`, is
+ * no dataset: its bytes are only hashed, so any bytes publish.
+ */
 async function uploaded(file: Uint8Array, init: JsonObject = {}): Promise<string> {
-  const started = await api.init({ filename: 'train.jsonl', totalSize: file.length, ...init });
+  const started = await api.init({ filename: 'shard.dat', totalSize: file.length, ...init });
   const uploadId = started.body.uploadId as string;
   const totalChunks = Math.ceil(file.length / chunkSize);
   for (let index = 0; index < totalChunks; index++) {
@@ -327,8 +332,13 @@ describe('real response bodies match docs/openapi.json', () => {
   });
 
   it('complete: 202 while processing, then the completed result, also as status.result', async () => {
-    const file = fileOf(3 * chunkSize, 2);
-    const uploadId = await uploaded(file);
+    const file = Buffer.from(chatJsonl(12));
+    const uploadId = await uploaded(file, {
+      filename: 'train.jsonl',
+      schema: 'chat',
+      purpose: 'fine-tune',
+      metadata: { team: 'search', labels: ['a', 'b'] },
+    });
 
     const processing = await api.complete(uploadId);
     await runWorkflow(completionDeps, uploadId);
@@ -336,7 +346,16 @@ describe('real response bodies match docs/openapi.json', () => {
     const status = await api.status(uploadId);
 
     expect([processing.status, completed.status, status.status]).toEqual([202, 200, 200]);
-    expect(completed.body).toMatchObject({ state: 'completed', downstreamJobId: null });
+    expect(completed.body).toMatchObject({
+      state: 'completed',
+      downstreamJobId: null,
+      metadata: {
+        recordCount: 12,
+        schemaFamily: 'chat',
+        dataset: { format: 'jsonl', chat: expect.any(Object) },
+        lineage: { purpose: 'fine-tune', clientMetadata: { team: 'search', labels: ['a', 'b'] } },
+      },
+    });
     expect(status.body.result).toEqual(completed.body);
     expect(starts).toContain(uploadId);
     expectDocumented('/api/upload/complete/{uploadId}', 'POST', processing);
@@ -344,23 +363,70 @@ describe('real response bodies match docs/openapi.json', () => {
     expectDocumented('/api/upload/status/{uploadId}', 'GET', status);
   });
 
+  it('complete: the completed results of a model artifact, an archive and a CSV dataset', async () => {
+    const files: [string, Uint8Array][] = [
+      ['model.safetensors', safetensors({ 'layer.weight': { dtype: 'F16', shape: [8, 8] } })],
+      ['logs.gz', gzipSync(Buffer.from('log line\n'.repeat(500)))],
+      [
+        'labels.csv',
+        Buffer.from(`text,label\n${Array.from({ length: 12 }, (_, i) => `row ${i},l${i % 3}`).join('\n')}\n`),
+      ],
+    ];
+    const answers: Answer[] = [];
+    for (const [filename, file] of files) {
+      const uploadId = await uploaded(file, { filename });
+      await api.complete(uploadId);
+      await runWorkflow(completionDeps, uploadId);
+      answers.push(await api.complete(uploadId));
+    }
+
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    expect(answers.map((answer) => answer.body.metadata)).toEqual([
+      expect.objectContaining({
+        fileType: 'model_artifact',
+        artifact: expect.objectContaining({ format: 'safetensors' }),
+      }),
+      expect.objectContaining({ fileType: 'archive', archive: { format: 'gzip' } }),
+      expect.objectContaining({
+        fileType: 'dataset',
+        recordCount: 12,
+        dataset: expect.objectContaining({ format: 'csv', labels: expect.any(Object) }),
+      }),
+    ]);
+    for (const answer of answers) expectDocumented('/api/upload/complete/{uploadId}', 'POST', answer);
+  });
+
   it('complete: the rejected (422) and failed (500) results', async () => {
     const rejectedId = await uploaded(fileOf(2 * chunkSize, 3), { checksum: 'ab'.repeat(32) });
+    const lines = Array.from({ length: 12 }, (_, i) => JSON.stringify(chatExample(i)));
+    lines[4] = '{"messages": [';
+    const invalidId = await uploaded(Buffer.from(`${lines.join('\n')}\n`), { filename: 'train.jsonl' });
     const failedId = await uploaded(fileOf(2 * chunkSize, 4));
     await api.complete(rejectedId);
+    await api.complete(invalidId);
     await api.complete(failedId);
     await objects.delete([keys.chunk(failedId, 1)]);
     await runWorkflow(completionDeps, rejectedId);
+    await runWorkflow(completionDeps, invalidId);
     await runWorkflow(completionDeps, failedId);
 
     const rejected = await api.complete(rejectedId);
+    const invalid = await api.complete(invalidId);
     const failed = await api.complete(failedId);
     const failedStatus = await api.status(failedId);
 
-    expect([rejected.status, failed.status]).toEqual([422, 500]);
-    expect(rejected.body).toMatchObject({ state: 'rejected', code: 'CHECKSUM_MISMATCH' });
+    expect([rejected.status, invalid.status, failed.status]).toEqual([422, 422, 500]);
+    expect(rejected.body).toMatchObject({ state: 'rejected', code: 'CHECKSUM_MISMATCH', errors: [] });
+    expect(invalid.body).toMatchObject({
+      state: 'rejected',
+      code: 'DATASET_INVALID',
+      errors: [{ line: 5, code: 'INVALID_JSON' }],
+      errorCount: 1,
+      metadata: { recordCount: 11, dataset: { format: 'jsonl' } },
+    });
     expect(failed.body).toMatchObject({ state: 'failed' });
     expectDocumented('/api/upload/complete/{uploadId}', 'POST', rejected);
+    expectDocumented('/api/upload/complete/{uploadId}', 'POST', invalid);
     expectDocumented('/api/upload/complete/{uploadId}', 'POST', failed);
     expectDocumented('/api/upload/status/{uploadId}', 'GET', failedStatus);
   });

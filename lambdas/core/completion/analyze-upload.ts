@@ -47,12 +47,18 @@ function rejection(
   const { errorCount, errors } = report.findings;
   if (errorCount > 0) {
     const first = errors[0];
-    const where =
-      first?.line !== undefined ? `line ${first.line}` : first?.row !== undefined ? `row ${first.row}` : '';
-    const field = first?.field ? ` field ${first.field}` : '';
+    const location = [
+      first?.line !== undefined
+        ? `line ${first.line}`
+        : first?.row !== undefined
+          ? `row ${first.row}`
+          : undefined,
+      first?.field ? `field ${first.field}` : undefined,
+    ].filter((part) => part !== undefined);
+    const described = `${location.length > 0 ? `${location.join(' ')}: ` : ''}${first?.code}: ${first?.message ?? ''}`;
     return {
-      code: 'DATASET_INVALID',
-      reason: `${session.filename} has ${errorCount} error${errorCount === 1 ? '' : 's'}; the first: ${where}${field}: ${first?.code}: ${first?.message} Nothing was published; fix the file and upload it again. The full report is at ${reportPath}.`,
+      code: report.fileType === 'dataset' ? 'DATASET_INVALID' : 'FILE_INVALID',
+      reason: `${session.filename} has ${errorCount} error${errorCount === 1 ? '' : 's'}; the first: ${described.replace(/[.\s]*$/, '.')} Nothing was published; fix the file and upload it again. The full report is at ${reportPath}.`,
     };
   }
   return undefined;

@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { analyzeUpload } from '../../../lambdas/core/completion/analyze-upload.js';
 import { assembleBatch } from '../../../lambdas/core/completion/assemble-batch.js';
 import { finishAssembly } from '../../../lambdas/core/completion/finish-assembly.js';
 import { planAssembly } from '../../../lambdas/core/completion/plan-assembly.js';
 import { publishFile } from '../../../lambdas/core/completion/publish-file.js';
 import { recordCompletion } from '../../../lambdas/core/completion/record-completion.js';
 import { recordFailure } from '../../../lambdas/core/completion/record-failure.js';
-import { analyzeUpload } from '../../../lambdas/core/completion/analyze-upload.js';
 import {
   MissingChunksError,
   UploadNotFoundError,
@@ -15,6 +15,7 @@ import {
 } from '../../../lambdas/core/errors.js';
 import { keys } from '../../../lambdas/core/keys.js';
 import type { CompletionState } from '../../../lambdas/workflow/contract.js';
+import { chatJsonl, safetensors } from '../../support/datasets.js';
 import {
   createDeps,
   fileBytes,
@@ -139,7 +140,7 @@ describe('PlanAssembly', () => {
 
     // Assess
     expect(plan).toMatchObject({
-      stagingKey: keys.staging(uploadId, 'train.jsonl'),
+      stagingKey: keys.staging(uploadId, 'shard.dat'),
       chunksPerPart: 5,
       partCount: 3,
       batches: [{ batchIndex: 0, firstPart: 1, lastPart: 3 }],
@@ -249,7 +250,7 @@ describe('AnalyzeFile', () => {
     // Prepare
     const deps = createDeps();
     const { uploadId } = await seedUpload(deps, { bytes: fileBytes(100), chunkSize: MiB });
-    const stagingKey = keys.staging(uploadId, 'train.jsonl');
+    const stagingKey = keys.staging(uploadId, 'shard.dat');
     await deps.objects.put(stagingKey, fileBytes(99));
     const plan = { multipartUploadId: 'm', stagingKey, chunksPerPart: 5, partCount: 1, batches: [] };
 
@@ -262,13 +263,13 @@ describe('AnalyzeFile', () => {
   });
 
   it('accepts a file whose sha256 matches the checksum and detects its type from its first bytes', async () => {
-    // Prepare
+    // Prepare: a safetensors model under a name that says nothing about its type.
     const deps = createDeps();
-    const bytes = Buffer.concat([Buffer.from('PAR1'), fileBytes(1000)]);
+    const bytes = safetensors({ 'layer.weight': { dtype: 'F32', shape: [4, 4] } });
     const { uploadId } = await seedUpload(deps, {
       bytes,
       chunkSize: MiB,
-      filename: 'rows.csv',
+      filename: 'weights.bin',
       checksum: sha256Hex(bytes),
     });
     const plan = await planAndAssemble(deps, uploadId);
@@ -282,9 +283,63 @@ describe('AnalyzeFile', () => {
       ok: true,
       size: bytes.length,
       sha256: sha256Hex(bytes),
-      fileType: 'dataset',
-      detectedBy: 'magic bytes PAR1 (parquet)',
+      fileType: 'model_artifact',
+      detectedBy: 'magic bytes 8-byte header length then { (safetensors)',
+      reportKey: keys.stagingReport(uploadId),
+      errorCount: 0,
+      warningCount: 0,
     });
+  });
+
+  it('writes the full analysis report next to the staging file', async () => {
+    // Prepare
+    const deps = createDeps();
+    const bytes = Buffer.from(chatJsonl(12));
+    const { uploadId } = await seedUpload(deps, { bytes, chunkSize: MiB, filename: 'train.jsonl' });
+    const plan = await planAndAssemble(deps, uploadId);
+    const assembled = await finishAssembly(deps, { uploadId, plan });
+
+    // Act
+    const verification = await analyzeUpload(deps, { uploadId, plan, assembled });
+
+    // Assess
+    expect(verification).toMatchObject({ ok: true, fileType: 'dataset', errorCount: 0, warningCount: 0 });
+    expect(verification.reportKey).toBe(keys.stagingReport(uploadId));
+    const report = JSON.parse(
+      Buffer.from((await deps.objects.getBytes(verification.reportKey)) ?? []).toString(),
+    );
+    expect(report).toMatchObject({
+      version: 1,
+      size: bytes.length,
+      sha256: sha256Hex(bytes),
+      fileType: 'dataset',
+      valid: true,
+      findings: { errors: [], errorCount: 0, warnings: [], warningCount: 0 },
+      dataset: { format: 'jsonl', recordCount: 12, schemaFamily: 'chat' },
+    });
+  });
+
+  it('rejects with DATASET_INVALID a dataset that does not follow the schema init asked for', async () => {
+    // Prepare: well-formed chat records, but init declared prompt/completion pairs.
+    const deps = createDeps();
+    const bytes = Buffer.from(chatJsonl(12));
+    const { uploadId } = await seedUpload(deps, {
+      bytes,
+      chunkSize: MiB,
+      filename: 'train.jsonl',
+      schema: 'prompt_completion',
+    });
+    const plan = await planAndAssemble(deps, uploadId);
+    const assembled = await finishAssembly(deps, { uploadId, plan });
+
+    // Act
+    const verification = await analyzeUpload(deps, { uploadId, plan, assembled });
+
+    // Assess
+    expect(verification).toMatchObject({ ok: false, code: 'DATASET_INVALID', fileType: 'dataset' });
+    expect(verification.errorCount).toBeGreaterThanOrEqual(1);
+    expect(verification.reason).toContain('line 1');
+    expect(verification.reason).toContain(`s3://test-bucket/${keys.stagingReport(uploadId)}`);
   });
 });
 
@@ -305,17 +360,35 @@ describe('PublishFile', () => {
     // Assess
     expect(retried).toEqual(first);
     expect(retried).toEqual({
-      key: keys.completed(uploadId, 'train.jsonl'),
-      filepath: `s3://test-bucket/${keys.completed(uploadId, 'train.jsonl')}`,
+      key: keys.completed(uploadId, 'shard.dat'),
+      filepath: `s3://test-bucket/${keys.completed(uploadId, 'shard.dat')}`,
     });
     expect(Buffer.from((await deps.objects.getBytes(retried.key)) ?? []).equals(bytes)).toBe(true);
+  });
+
+  it('copies the analysis report next to the published file and deletes the staging one', async () => {
+    // Prepare
+    const deps = createDeps();
+    const { uploadId } = await seedUpload(deps, { bytes: fileBytes(6 * MiB), chunkSize: MiB });
+    const plan = await planAndAssemble(deps, uploadId);
+    const assembled = await finishAssembly(deps, { uploadId, plan });
+    const verification = await analyzeUpload(deps, { uploadId, plan, assembled });
+    const report = await deps.objects.getBytes(keys.stagingReport(uploadId));
+
+    // Act
+    await publishFile(deps, { uploadId, plan, assembled, verification });
+
+    // Assess
+    expect(report).toBeDefined();
+    expect(await deps.objects.getBytes(keys.completedReport(uploadId))).toEqual(report);
+    expect(await deps.objects.head(keys.stagingReport(uploadId))).toBeUndefined();
   });
 
   it('fails when neither the staging object nor the published one exists', async () => {
     // Prepare
     const deps = createDeps();
     const { uploadId } = await seedUpload(deps, { bytes: fileBytes(10), chunkSize: MiB });
-    const stagingKey = keys.staging(uploadId, 'train.jsonl');
+    const stagingKey = keys.staging(uploadId, 'shard.dat');
     const plan = { multipartUploadId: 'm', stagingKey, chunksPerPart: 5, partCount: 1, batches: [] };
     const verification = {
       ok: true,

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { InMemoryObjectStore } from '../../../lambdas/adapters/in-memory-object-store.js';
 import { InMemorySessionRepository } from '../../../lambdas/adapters/in-memory-session-repository.js';
+import { analyzeUpload } from '../../../lambdas/core/completion/analyze-upload.js';
 import { assembleBatch } from '../../../lambdas/core/completion/assemble-batch.js';
 import type { CompletionDeps } from '../../../lambdas/core/completion/completion-deps.js';
 import { finishAssembly } from '../../../lambdas/core/completion/finish-assembly.js';
@@ -14,7 +15,6 @@ import { publishFile } from '../../../lambdas/core/completion/publish-file.js';
 import { recordCompletion } from '../../../lambdas/core/completion/record-completion.js';
 import { recordFailure } from '../../../lambdas/core/completion/record-failure.js';
 import { recordRejection } from '../../../lambdas/core/completion/record-rejection.js';
-import { analyzeUpload } from '../../../lambdas/core/completion/analyze-upload.js';
 import { keys } from '../../../lambdas/core/keys.js';
 import type { UploadSession } from '../../../lambdas/core/model.js';
 import { createLogger } from '../../../lambdas/runtime/logger.js';
@@ -69,9 +69,17 @@ export function shuffledIndices(n: number, seed = 7): number[] {
 export interface SeedOptions {
   bytes: Uint8Array;
   chunkSize: number;
+  /**
+   * The file's name. The default, `shard.dat`, is no dataset, model or archive name: AnalyzeFile
+   * only hashes it, so arbitrary bytes publish. A dataset name (`train.jsonl`) needs dataset bytes.
+   */
   filename?: string;
   /** The checksum declared at init (lowercase hex sha256), if any. */
   checksum?: string;
+  /** init's `schema`, `purpose` and `metadata`, if any. */
+  schema?: string;
+  purpose?: string;
+  metadata?: Record<string, unknown>;
   /** Chunk indices that never arrive. */
   missing?: readonly number[];
   /** Leave the session `uploading` instead of `processing`. */
@@ -83,7 +91,7 @@ export interface SeedOptions {
  * `processing`: the state the workflow starts from.
  */
 export async function seedUpload(deps: TestDeps, options: SeedOptions): Promise<UploadSession> {
-  const { bytes, chunkSize, filename = 'train.jsonl', checksum, missing = [], uploading = false } = options;
+  const { bytes, chunkSize, filename = 'shard.dat', checksum, missing = [], uploading = false } = options;
   const uploadId = randomUUID();
   const totalChunks = Math.ceil(bytes.length / chunkSize);
   await deps.sessions.create({
@@ -95,6 +103,9 @@ export async function seedUpload(deps: TestDeps, options: SeedOptions): Promise<
     chunkSize,
     totalChunks,
     checksum,
+    schema: options.schema,
+    purpose: options.purpose,
+    clientMetadata: options.metadata,
     state: 'uploading',
     receivedCount: 0,
     createdAt: fixedNow - 60_000,
