@@ -6,9 +6,9 @@
 
 /**
  * The S3 requests a function makes, each as the object key patterns it makes them on (the key
- * layout is in `core/keys.ts`: `uploads/`, `staging/`, `completed/`). A request type left out
- * is not granted at all; `{}` is no S3 access. `lib/bucket-access.ts` turns each into one IAM
- * statement with exactly that action.
+ * layout is in `core/keys.ts`: `uploads/`, `staging/`, `completed/`, `schemas/`). A request type
+ * left out is not granted at all; `{}` is no S3 access. `lib/bucket-access.ts` turns each into one
+ * IAM statement with exactly that action.
  */
 export interface BucketAccess {
   /** `s3:GetObject`: GetObject, HeadObject, and the source of CopyObject and UploadPartCopy. */
@@ -41,7 +41,7 @@ export interface RouteAccess {
 export interface RouteDefinition {
   /** Construct id of the route's function. Stable: renaming it replaces the function. */
   readonly id: string;
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** API Gateway path, with `{name}` path parameters. */
   readonly path: string;
   /** Handler module, relative to the project root; it exports `handler`. */
@@ -61,7 +61,13 @@ export const routes: readonly RouteDefinition[] = [
     description: 'Starts an upload session and answers its id and chunk size.',
     timeoutSeconds: 10,
     memoryMiB: 256,
-    access: { table: 'readWrite', bucket: {}, startWorkflow: false },
+    // HEADs schemas/{name}.json when `schema` names a registered schema: a missing one must
+    // answer 404 (a 400 naming the schema), not 403.
+    access: {
+      table: 'readWrite',
+      bucket: { read: ['schemas/*'], list: ['schemas/*'] },
+      startWorkflow: false,
+    },
   },
   {
     id: 'UploadChunk',
@@ -103,6 +109,36 @@ export const routes: readonly RouteDefinition[] = [
     timeoutSeconds: 29,
     memoryMiB: 256,
     access: { table: 'readWrite', bucket: { delete: ['uploads/*'] }, startWorkflow: false },
+  },
+  {
+    id: 'RegisterSchema',
+    method: 'PUT',
+    path: '/api/schemas/{name}',
+    entry: 'lambdas/put-schema.ts',
+    description: 'Registers a JSON Schema under a name, once: the same document again is a no-op.',
+    timeoutSeconds: 10,
+    memoryMiB: 256,
+    // Reads schemas/{name}.json (missing is the usual answer: 404, not 403) and puts it once.
+    access: {
+      table: 'none',
+      bucket: { read: ['schemas/*'], put: ['schemas/*'], list: ['schemas/*'] },
+      startWorkflow: false,
+    },
+  },
+  {
+    id: 'GetSchema',
+    method: 'GET',
+    path: '/api/schemas/{name}',
+    entry: 'lambdas/get-schema.ts',
+    description: 'Answers a registered JSON Schema with its version.',
+    timeoutSeconds: 10,
+    memoryMiB: 256,
+    // Reads schemas/{name}.json; an unknown name must answer 404, not 403.
+    access: {
+      table: 'none',
+      bucket: { read: ['schemas/*'], list: ['schemas/*'] },
+      startWorkflow: false,
+    },
   },
   {
     id: 'Health',

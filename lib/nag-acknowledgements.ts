@@ -11,6 +11,7 @@
  */
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { routes } from '../lambdas/routes.js';
 import { objectActionsByPattern } from './bucket-access.js';
 import type { UploadFunction } from './upload-function.js';
 import type { UploadStack } from './upload-stack.js';
@@ -33,6 +34,13 @@ const keyPatternContents: Readonly<Record<string, string>> = {
     'the published files completed/{uploadId}/{filename} and their analysis reports completed/{uploadId}/.analysis.json',
   'completed/*/.analysis.json':
     'the analysis report completed/{uploadId}/.analysis.json of each published file, never the file itself (sanitized filenames never start with a dot)',
+  'schemas/*':
+    'the registered JSON Schemas schemas/{name}.json (documents teams register with PUT /api/schemas/{name}, no upload data)',
+};
+
+/** What part of the keys under a pattern is only known at run time; upload ids unless named here. */
+const runTimeKeyParts: Readonly<Record<string, string>> = {
+  'schemas/*': 'schema names that teams choose when they register a schema',
 };
 
 /** The token cdk-nag prints for an attribute of a resource, e.g. `<StorageFiles48C02C92.Arn>`. */
@@ -55,7 +63,7 @@ function acknowledgeFunction(stack: UploadStack, fn: UploadFunction, name: strin
       id: `AwsSolutions-IAM5[Resource::${bucketArn}/${pattern}]`,
       reason:
         `${name} is granted ${actions.join(', ')} on ${pattern} of the upload bucket only: ${contents}. ` +
-        'Their keys hold upload ids created at run time, so the grant names the key prefix, not single objects.',
+        `Their keys hold ${runTimeKeyParts[pattern] ?? 'upload ids created at run time'}, so the grant names the key prefix, not single objects.`,
     });
   }
 }
@@ -76,6 +84,23 @@ export function acknowledgeNagFindings(stack: UploadStack): void {
     ...Object.entries(stack.taskFunctions),
   ]) {
     acknowledgeFunction(stack, fn, name);
+  }
+
+  // `complete` reads the status of this state machine's executions (grantExecution names them
+  // as `execution:<state machine name>:*`, since execution names are upload ids).
+  const stateMachineId = Stack.of(stack).resolve(
+    Stack.of(stack).getLogicalId(stack.stateMachine.node.defaultChild as CfnElement),
+  ) as string;
+  const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stateMachineId}"}]}]}:*`;
+  for (const route of routes.filter((r) => r.access.startWorkflow)) {
+    const fn = stack.routeFunctions[route.id];
+    if (!fn) continue;
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${executions}]`,
+      reason:
+        `${route.id} may call states:DescribeExecution (only that action) on the executions of this one ` +
+        'state machine; execution names are upload ids created at run time, so the grant names them with "*".',
+    });
   }
 
   const stateMachineRole = Validations.of(stack.stateMachine.role);

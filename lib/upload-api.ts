@@ -105,6 +105,9 @@ export class UploadApi extends Construct {
     });
     if (route.access.startWorkflow) {
       props.stateMachine.grantStartExecution(fn.role);
+      // `complete` asks how an execution stands when it would answer 202, so an execution that
+      // ended without recording an outcome is recorded as failed (lambdas/core/complete-upload.ts).
+      props.stateMachine.grantExecution(fn.role, 'states:DescribeExecution');
     }
     this.httpApi.addRoutes({
       path: route.path,

@@ -12,7 +12,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { WorkflowStarter } from '../../lambdas/core/ports.js';
+import type { ExecutionStatus, WorkflowStarter } from '../../lambdas/core/ports.js';
 import type { Logger } from '../../lambdas/runtime/logger.js';
 import { workflowTasks } from '../../lambdas/workflow/tasks.js';
 
@@ -125,6 +125,13 @@ export class LocalWorkflowRunner implements WorkflowStarter {
     } finally {
       this.running.delete(entry.uploadId);
     }
+  }
+
+  /** From the journal, as Step Functions would answer DescribeExecution. */
+  async status(executionId: string): Promise<ExecutionStatus> {
+    const uploadId = executionId.slice(executionId.lastIndexOf(':') + 1);
+    if (this.running.has(uploadId)) return 'RUNNING';
+    return (await this.readJournal(uploadId))?.status ?? 'UNKNOWN';
   }
 
   /** Runs again every execution the journal shows as still running (cut short by a crash). */

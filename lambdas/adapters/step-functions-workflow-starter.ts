@@ -9,8 +9,8 @@
  * machine's ARN, since an execution ARN is the state machine ARN with `stateMachine`
  * replaced by `execution` and the execution name appended.
  */
-import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { WorkflowStarter } from '../core/ports.js';
+import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { ExecutionStatus, WorkflowStarter } from '../core/ports.js';
 
 /** `arn:aws:states:REGION:ACCOUNT:stateMachine:NAME` -> `...:execution:NAME:EXECUTION_NAME`. */
 export function executionArnOf(stateMachineArn: string, executionName: string): string {
@@ -45,6 +45,16 @@ export class StepFunctionsWorkflowStarter implements WorkflowStarter {
       if (error instanceof Error && error.name === 'ExecutionAlreadyExists') {
         return executionArnOf(this.stateMachineArn, uploadId);
       }
+      throw error;
+    }
+  }
+
+  async status(executionArn: string): Promise<ExecutionStatus> {
+    try {
+      const { status } = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return status ?? 'UNKNOWN';
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ExecutionDoesNotExist') return 'UNKNOWN';
       throw error;
     }
   }

@@ -52,7 +52,9 @@ export interface SchemaValidation {
 
 /**
  * Checks already-parsed records against a fine-tuning schema family (`auto` detects each
- * record's family and refuses a mix). Record `i` is reported as line `i + 1`.
+ * record's family and refuses a mix), or against a team's own JSON Schema
+ * (`{kind: 'custom', name, jsonSchema}`, the document `GET /api/schemas/{name}` answers as
+ * `schema`; violations are `SCHEMA_VIOLATION`). Record `i` is reported as line `i + 1`.
  */
 export async function validateSchema(
   records: Iterable<unknown> | AsyncIterable<unknown>,

@@ -6,6 +6,10 @@
  * Starting is idempotent per upload (the execution name is the upload id), so any caller that
  * finds the session `processing` without an execution id - a crash between the state change
  * and the start, or a start that failed - may start it again; the workflow still runs once.
+ *
+ * An execution that ended without recording an outcome (it timed out, was aborted, or its
+ * RecordFailure step failed too) would leave the session `processing` for ever; a `complete`
+ * that would answer 202 asks the engine, and records such an execution as `failed`.
  */
 import { ConditionFailedError, MissingChunksError } from './errors.js';
 import type { CompletionResult, UploadSession } from './model.js';
@@ -84,7 +88,46 @@ async function waitForResult(deps: UploadDeps, session: UploadSession): Promise<
     pause = Math.min(pause * 2, 1000);
     current = (await deps.sessions.get(session.uploadId)) ?? current;
   }
+  if (current.state === 'processing') current = await reconcileEndedExecution(deps, current);
   return outcomeOf(current);
+}
+
+/** Execution states that end an execution: if the session is still `processing`, nothing recorded it. */
+const endedWithoutOutcome = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
+async function reconcileEndedExecution(deps: UploadDeps, session: UploadSession): Promise<UploadSession> {
+  if (!session.executionId) return session;
+  const status = await deps.workflow.status(session.executionId);
+  if (!endedWithoutOutcome.has(status)) return session;
+  const now = deps.clock.now();
+  const body = {
+    success: false,
+    state: 'failed',
+    uploadId: session.uploadId,
+    code: 'WORKFLOW_FAILED',
+    message: `The completion workflow ended (${status}) without recording an outcome; the chunks are kept unless the file was already published. Report upload ${session.uploadId} to the operator, or upload the file again.`,
+    error: `Execution${status.charAt(0)}${status
+      .slice(1)
+      .toLowerCase()
+      .replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}`,
+    filepath: null,
+    metadata: null,
+    downstreamJobId: null,
+  };
+  try {
+    return await deps.sessions.transition(session.uploadId, {
+      from: ['processing'],
+      to: 'failed',
+      set: {
+        result: { statusCode: 500, body },
+        updatedAt: now,
+        ttl: Math.ceil((now + deps.config.resultRetentionMs) / 1000),
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof ConditionFailedError)) throw error;
+    return (await deps.sessions.get(session.uploadId)) ?? session;
+  }
 }
 
 function outcomeOf(session: UploadSession): CompletionResult {

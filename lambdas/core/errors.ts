@@ -44,6 +44,18 @@ export class UploadNotFoundError extends UploadError {
   }
 }
 
+/** 404: no JSON Schema is registered under this name (also what a malformed name gets). */
+export class SchemaNotFoundError extends UploadError {
+  readonly statusCode = 404;
+  readonly code = 'SCHEMA_NOT_FOUND';
+  constructor(name: string) {
+    super(
+      `No schema is registered as ${JSON.stringify(name)}. Register it with PUT /api/schemas/{name} (a JSON Schema document as the body).`,
+      { name },
+    );
+  }
+}
+
 /** 409: different bytes were sent for a chunk index that is already stored. */
 export class ChunkConflictError extends UploadError {
   readonly statusCode = 409;
@@ -54,6 +66,12 @@ export class ChunkConflictError extends UploadError {
 export class UploadStateConflictError extends UploadError {
   readonly statusCode = 409;
   readonly code = 'UPLOAD_STATE_CONFLICT';
+}
+
+/** 409: a different JSON Schema document is already registered under this name (schemas are immutable). */
+export class SchemaConflictError extends UploadError {
+  readonly statusCode = 409;
+  readonly code = 'SCHEMA_CONFLICT';
 }
 
 /** 410: the upload expired or was aborted; its chunks are gone or going. */

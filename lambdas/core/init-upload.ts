@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PayloadTooLargeError } from './errors.js';
 import { sanitizeFilename } from './filename.js';
 import type { UploadSession } from './model.js';
+import { requireSchemaChoice } from './schema-registry.js';
 import type { UploadDeps } from './upload-deps.js';
 
 export interface InitUploadInput {
@@ -9,7 +10,10 @@ export interface InitUploadInput {
   totalSize: number;
   /** Hex sha256 of the whole file, any case. */
   checksum?: string;
-  /** `auto` or the family every record must follow (datasets only). */
+  /**
+   * `auto`, the family every record must follow, or `custom:<name>` for a schema registered with
+   * `PUT /api/schemas/{name}` (datasets only).
+   */
   schema?: string;
   purpose?: string;
   metadata?: Record<string, unknown>;
@@ -38,6 +42,7 @@ export async function initUpload(deps: UploadDeps, input: InitUploadInput): Prom
     );
   }
   const filename = sanitizeFilename(input.filename);
+  await requireSchemaChoice(deps.objects, input.schema);
   const now = deps.clock.now();
   const expiresAt = now + sessionTtlMs;
   const session: UploadSession = {

@@ -20,6 +20,18 @@ export const keys = {
   completed: (uploadId: string, filename: string): string => `completed/${uploadId}/${filename}`,
   /** The analysis report of a published file, next to it. */
   completedReport: (uploadId: string): string => `completed/${uploadId}/.analysis.json`,
+  /**
+   * A registered JSON Schema with its version and creation time (`core/schema-registry.ts`).
+   * Names match `^[a-z0-9][a-z0-9._-]{0,63}$` before they get here, so a name never holds a `/`.
+   */
+  schema: (name: string): string => `schemas/${name}.json`,
 };
+
+/**
+ * A registered schema's name (`keys.schema`): lowercase, at most 64 characters, never a `/`, so
+ * it stays one key under `schemas/`. Here rather than in `schema-registry.ts` so the request
+ * schemas can use it without pulling Ajv into every function's bundle.
+ */
+export const schemaNamePattern = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 export const s3Uri = (bucket: string, key: string): string => `s3://${bucket}/${key}`;

@@ -49,7 +49,10 @@ export interface UploadSession {
   totalChunks: number;
   /** Lowercase hex sha256 of the whole file, when the client declared one at init. */
   checksum?: string;
-  /** The schema `init` asked datasets to follow: `auto` (detect per record) or a family name. */
+  /**
+   * The schema `init` asked datasets to follow: `auto` (detect per record), a family name, or
+   * `custom:<name>` for a registered JSON Schema (immutable once registered, so the name is enough).
+   */
   schema?: string;
   /** `init`'s `purpose`, e.g. `fine-tune` (kept for lineage and downstream routing). */
   purpose?: string;

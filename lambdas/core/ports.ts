@@ -91,13 +91,25 @@ export interface ObjectStore {
   delete(keys: readonly string[]): Promise<void>;
 }
 
-/** Starts the completion workflow for an upload. */
+/** An execution's status, in Step Functions' terms; `UNKNOWN` when the engine has no record of it. */
+export type ExecutionStatus =
+  | 'RUNNING'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'TIMED_OUT'
+  | 'ABORTED'
+  | 'PENDING_REDRIVE'
+  | 'UNKNOWN';
+
+/** Starts the completion workflow for an upload, and tells how an execution stands. */
 export interface WorkflowStarter {
   /**
    * Starts (or, for the same upload, finds the already started) execution. Idempotent per
    * upload id: the execution name is the upload id. Returns an id for the execution.
    */
   start(uploadId: string): Promise<string>;
+  /** The status of an execution `start` returned. */
+  status(executionId: string): Promise<ExecutionStatus>;
 }
 
 /** The time source, injectable so expiry can be tested with fake clocks. */

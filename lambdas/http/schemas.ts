@@ -1,5 +1,6 @@
 /** Request schemas of the public API (the compatibility contract in docs/openapi.json). */
 import { z } from 'zod';
+import { schemaNamePattern } from '../core/keys.js';
 
 /** `init`'s `schema`: `auto`, or the one family every record must follow. */
 export const schemaChoices = [
@@ -10,6 +11,11 @@ export const schemaChoices = [
   'preference',
   'text',
 ] as const;
+
+/** `init`'s `schema` naming a registered JSON Schema: `custom:<name>`. */
+export const customSchemaChoicePattern = new RegExp(`^custom:${schemaNamePattern.source.slice(1)}`);
+
+const schemaChoiceError = `schema must be one of ${schemaChoices.join(', ')} (auto detects the family of every record), or custom:<name> for a schema registered with PUT /api/schemas/<name>`;
 
 /** The client's lineage metadata is stored with the session item (DynamoDB items are <= 400 KB). */
 export const maxClientMetadataBytes = 8 * 1024;
@@ -37,8 +43,8 @@ export const initUploadBody = z.object(
       .regex(/^[0-9a-fA-F]{64}$/, 'checksum must be the hex sha256 of the whole file (64 hex digits)')
       .optional(),
     schema: z
-      .enum(schemaChoices, {
-        error: `schema must be one of ${schemaChoices.join(', ')} (auto detects the family of every record)`,
+      .union([z.enum(schemaChoices), z.string().regex(customSchemaChoicePattern)], {
+        error: schemaChoiceError,
       })
       .optional(),
     purpose: z
@@ -60,4 +66,17 @@ export const chunkFormFields = z.object({
   uploadId: z.string({ error: 'uploadId is required' }).min(1, 'uploadId is required'),
   chunkIndex: wholeNumber('chunkIndex'),
   totalChunks: wholeNumber('totalChunks').refine((n) => n >= 1, 'totalChunks must be at least 1'),
+});
+
+/** `{name}` of the schema routes. */
+export const schemaNameParam = z
+  .string({ error: 'the schema name is required' })
+  .regex(
+    schemaNamePattern,
+    'the schema name must be 1 to 64 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
+
+/** The body of `PUT /api/schemas/{name}`: a JSON Schema document (Ajv compiles it in the core). */
+export const schemaDocumentBody = z.record(z.string(), z.unknown(), {
+  error: 'the body must be a JSON Schema document: a JSON object such as {"type": "object", ...}',
 });

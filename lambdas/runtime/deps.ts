@@ -23,6 +23,7 @@ let current: Deps | undefined;
 
 const missingWorkflow: WorkflowStarter = {
   start: () => Promise.reject(new Error('STATE_MACHINE_ARN is not set: this process cannot start workflows')),
+  status: () => Promise.reject(new Error('STATE_MACHINE_ARN is not set: this process has no workflows')),
 };
 
 function buildDeps(config: Config): Deps {

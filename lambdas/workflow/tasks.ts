@@ -64,8 +64,12 @@ export const workflowTasks = {
     description:
       'Streams the assembled file once: size, sha256, format, dataset and schema validation, statistics; writes the report.',
     // Streams and range-reads the staging object, then puts its report next to it (and only that:
-    // it may not overwrite the file it judges).
-    access: { table: 'read', bucket: { read: ['staging/*'], put: ['staging/*/.analysis.json'] } },
+    // it may not overwrite the file it judges). Reads the registered schema init named (init
+    // checked it exists and schemas are never deleted, so no 404 is needed).
+    access: {
+      table: 'read',
+      bucket: { read: ['staging/*', 'schemas/*'], put: ['staging/*/.analysis.json'] },
+    },
   },
   PublishFile: {
     entry: 'lambdas/workflow/publish-file.ts',

@@ -1,4 +1,10 @@
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +24,17 @@ afterAll(() => {
 });
 
 describe('StepFunctionsWorkflowStarter', () => {
+  it('answers an execution status from DescribeExecution, UNKNOWN for none', async () => {
+    const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:UploadCompletion:u-1';
+    sfnMock.on(DescribeExecutionCommand, { executionArn }).resolves({ status: 'TIMED_OUT' } as never);
+    sfnMock
+      .on(DescribeExecutionCommand, { executionArn: `${executionArn}-gone` })
+      .rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
+
+    expect(await starter.status(executionArn)).toBe('TIMED_OUT');
+    expect(await starter.status(`${executionArn}-gone`)).toBe('UNKNOWN');
+  });
+
   it('starts an execution named after the upload, with the upload id as input', async () => {
     const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:UploadCompletion:u-1';
     sfnMock.on(StartExecutionCommand).resolves({ executionArn, startDate: new Date() });

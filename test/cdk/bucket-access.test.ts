@@ -25,6 +25,7 @@ import { initUpload } from '../../lambdas/core/init-upload.js';
 import { keys } from '../../lambdas/core/keys.js';
 import type { ObjectStore } from '../../lambdas/core/ports.js';
 import { putChunk } from '../../lambdas/core/put-chunk.js';
+import { getSchema, registerSchema } from '../../lambdas/core/schema-registry.js';
 import { routes } from '../../lambdas/routes.js';
 import { type WorkflowTaskName, workflowTasks } from '../../lambdas/workflow/tasks.js';
 import { grantBucketAccess } from '../../lib/bucket-access.js';
@@ -78,14 +79,47 @@ function grantsOf(name: string): S3Grant[] {
   return s3GrantsOfRole(template, logicalIdOf(fn.role), logicalIdOf(stack.bucket));
 }
 
-/** An upload through the routes: init, every chunk (one twice), status, complete; another one aborted. */
+const qaSchema = {
+  type: 'object',
+  required: ['question', 'answer'],
+  properties: { question: { type: 'string' }, answer: { type: 'string' } },
+};
+
+/**
+ * A schema registered (new, again, a conflicting document), read, and a missing one read; an
+ * upload through the routes naming it: init (also naming a missing schema), every chunk (one
+ * twice), status, complete; another one aborted.
+ */
 async function runRoutes(): Promise<void> {
   const deps = createCoreDeps();
+  await registerSchema(as(deps, 'RegisterSchema'), 'qa', qaSchema);
+  await registerSchema(as(deps, 'RegisterSchema'), 'qa', qaSchema);
+  await expect(registerSchema(as(deps, 'RegisterSchema'), 'qa', { type: 'object' })).rejects.toThrow(
+    expect.objectContaining({ name: 'SchemaConflictError' }),
+  );
+  await getSchema(as(deps, 'GetSchema'), 'qa');
+  await expect(getSchema(as(deps, 'GetSchema'), 'missing')).rejects.toThrow(
+    expect.objectContaining({ name: 'SchemaNotFoundError' }),
+  );
+  await expect(
+    initUpload(as(deps, 'InitUpload'), {
+      filename: 'train.jsonl',
+      totalSize: 10,
+      schema: 'custom:missing',
+      owner: 'local',
+    }),
+  ).rejects.toThrow(/Unknown schema/);
+
   const totalSize = 2500;
   const file = patternBytes(totalSize);
   const chunk = (index: number) => file.subarray(index * 1024, Math.min(totalSize, (index + 1) * 1024));
   const init = () =>
-    initUpload(as(deps, 'InitUpload'), { filename: 'train.jsonl', totalSize, owner: 'local' });
+    initUpload(as(deps, 'InitUpload'), {
+      filename: 'train.jsonl',
+      totalSize,
+      schema: 'custom:qa',
+      owner: 'local',
+    });
 
   const { uploadId, totalChunks } = await init();
   for (const index of [0, 1, 2, 0]) {
@@ -111,12 +145,19 @@ async function runRoutes(): Promise<void> {
 
 /**
  * The workflow's tasks in the state machine's order; `checksum` decides verified or rejected. The
- * file (`shard.dat`, no dataset) takes two parts; AnalyzeFile reads it and writes its report.
+ * file (`shard.dat`, no dataset) takes two parts; AnalyzeFile reads it and the registered schema
+ * init named, and writes its report.
  */
 async function runCompletion(checksumOf: (bytes: Uint8Array) => string): Promise<void> {
   const deps = createDeps();
+  await registerSchema(deps, 'qa', qaSchema);
   const bytes = fileBytes(6 * MiB + 1);
-  const { uploadId } = await seedUpload(deps, { bytes, chunkSize: MiB, checksum: checksumOf(bytes) });
+  const { uploadId } = await seedUpload(deps, {
+    bytes,
+    chunkSize: MiB,
+    checksum: checksumOf(bytes),
+    schema: 'custom:qa',
+  });
   const plan = await planAssembly(as(deps, 'PlanAssembly'), { uploadId });
   const { multipartUploadId, stagingKey } = plan;
   for (const batch of plan.batches) {
@@ -166,8 +207,11 @@ describe('S3 permissions, against the requests each function makes', () => {
     const withRequests = functionNames.filter((name) => requestsOf(name).length > 0);
     expect(withRequests.sort()).toEqual(
       [
+        'InitUpload',
         'UploadChunk',
         'AbortUpload',
+        'RegisterSchema',
+        'GetSchema',
         'PlanAssembly',
         'AssembleBatch',
         'FinishAssembly',
@@ -201,7 +245,17 @@ describe('S3 permissions by key prefix', () => {
   const completed = keys.completed(uploadId, 'train.jsonl');
   const stagingReport = keys.stagingReport(uploadId);
   const completedReport = keys.completedReport(uploadId);
-  const everyKey = [chunk, staging, manifest, stagingReport, completed, completedReport, 'other/u-1/x'];
+  const schema = keys.schema('qa');
+  const everyKey = [
+    chunk,
+    staging,
+    manifest,
+    stagingReport,
+    completed,
+    completedReport,
+    schema,
+    'other/u-1/x',
+  ];
   const objectActions = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
 
   /** Every `action key` the function may do, of every object action on a key of every prefix. */
@@ -220,12 +274,21 @@ describe('S3 permissions by key prefix', () => {
     expect(allowedOf('AbortUpload')).toEqual([`s3:DeleteObject ${chunk}`]);
   });
 
-  it.each(['InitUpload', 'GetUploadStatus', 'CompleteUpload', 'Health'])(
-    'gives %s no S3 permission at all',
-    (name) => {
-      expect(grantsOf(name).map(describeGrant)).toEqual([]);
-    },
-  );
+  it('lets InitUpload read registered schemas and nothing else', () => {
+    expect(allowedOf('InitUpload')).toEqual([`s3:GetObject ${schema}`]);
+  });
+
+  it('lets RegisterSchema read and put registered schemas and nothing else', () => {
+    expect(allowedOf('RegisterSchema')).toEqual([`s3:GetObject ${schema}`, `s3:PutObject ${schema}`]);
+  });
+
+  it('lets GetSchema read registered schemas and nothing else', () => {
+    expect(allowedOf('GetSchema')).toEqual([`s3:GetObject ${schema}`]);
+  });
+
+  it.each(['GetUploadStatus', 'CompleteUpload', 'Health'])('gives %s no S3 permission at all', (name) => {
+    expect(grantsOf(name).map(describeGrant)).toEqual([]);
+  });
 
   it('lets AssembleBatch read chunks and write only under staging/', () => {
     expect(allowedOf('AssembleBatch')).toEqual([
@@ -236,11 +299,12 @@ describe('S3 permissions by key prefix', () => {
     ]);
   });
 
-  it('lets AnalyzeFile read under staging/ and write only the analysis report there', () => {
+  it('lets AnalyzeFile read under staging/ and registered schemas, and write only the analysis report', () => {
     expect(allowedOf('AnalyzeFile')).toEqual([
       `s3:GetObject ${staging}`,
       `s3:GetObject ${manifest}`,
       `s3:GetObject ${stagingReport}`,
+      `s3:GetObject ${schema}`,
       `s3:PutObject ${stagingReport}`,
     ]);
   });
@@ -279,13 +343,16 @@ describe('S3 permissions by key prefix', () => {
     ]);
   });
 
-  it('lets only FinishAssembly and PublishFile list, only under staging/ and completed/', () => {
+  it('lets only the functions that need a 404 list, only under the prefixes they read', () => {
     const listing = functionNames.flatMap((name) =>
       grantsOf(name)
         .filter((grant) => grant.action === 's3:ListBucket')
         .map((grant) => `${name} ${describeGrant(grant)}`),
     );
     expect(listing).toEqual([
+      'InitUpload s3:ListBucket <bucket> if s3:prefix like schemas/*',
+      'RegisterSchema s3:ListBucket <bucket> if s3:prefix like schemas/*',
+      'GetSchema s3:ListBucket <bucket> if s3:prefix like schemas/*',
       'FinishAssembly s3:ListBucket <bucket> if s3:prefix like staging/*',
       'PublishFile s3:ListBucket <bucket> if s3:prefix like staging/*',
       'PublishFile s3:ListBucket <bucket> if s3:prefix like completed/*',
@@ -302,7 +369,9 @@ describe('S3 permissions by key prefix', () => {
             grant.action.includes('*') ||
             'any' in grant.resource ||
             ('keyPattern' in grant.resource &&
-              !/^(uploads|staging|completed)\/\*(\/\.analysis\.json)?$/.test(grant.resource.keyPattern)),
+              !/^(uploads|staging|completed|schemas)\/\*(\/\.analysis\.json)?$/.test(
+                grant.resource.keyPattern,
+              )),
         )
         .map((grant) => `${name} ${describeGrant(grant)}`),
     );

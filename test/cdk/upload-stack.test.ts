@@ -372,6 +372,18 @@ describe('IAM', () => {
     expect(starters[0]?.statement.Resource).toEqual({ Ref: logicalIdOf(stack.stateMachine) });
   });
 
+  it('lets only CompleteUpload describe executions, and only those of this state machine', () => {
+    const describers = allPolicyStatements().filter(({ statement }) =>
+      actionsOf(statement).some((action) => /^states:(DescribeExecution|\*)$/.test(action)),
+    );
+    expect(describers).toHaveLength(1);
+    expect(describers[0]?.roleIds).toEqual([logicalIdOf(routeFunction('CompleteUpload').role)]);
+    expect(actionsOf(describers[0]?.statement as PolicyStatementJson)).toEqual(['states:DescribeExecution']);
+    expect(JSON.stringify(describers[0]?.statement.Resource)).toContain(
+      `"Ref":"${logicalIdOf(stack.stateMachine)}"`,
+    );
+  });
+
   it('gives GetUploadStatus no S3 access and no DynamoDB write', () => {
     const status = routeFunction('GetUploadStatus');
     const actions = statementsOfRole(template, logicalIdOf(status.role)).flatMap(actionsOf);

@@ -17,9 +17,11 @@ import { handler as chunkHandler } from '../../lambdas/chunk.js';
 import { handler as completeHandler } from '../../lambdas/complete.js';
 import { keys } from '../../lambdas/core/keys.js';
 import { systemClock, type WorkflowStarter } from '../../lambdas/core/ports.js';
+import { handler as getSchemaHandler } from '../../lambdas/get-schema.js';
 import { handler as healthHandler } from '../../lambdas/health.js';
 import { chunkFormFields, initUploadBody } from '../../lambdas/http/schemas.js';
 import { handler as initHandler } from '../../lambdas/init.js';
+import { handler as putSchemaHandler } from '../../lambdas/put-schema.js';
 import { routes } from '../../lambdas/routes.js';
 import { overrideDeps, resetDeps } from '../../lambdas/runtime/deps.js';
 import { createLogger } from '../../lambdas/runtime/logger.js';
@@ -28,7 +30,7 @@ import { runWorkflow, type TestDeps } from '../core/completion/fixtures.js';
 import { chatExample, chatJsonl, safetensors } from '../support/datasets.js';
 
 type JsonObject = Record<string, unknown>;
-type Method = 'get' | 'post' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'delete';
 
 interface Operation {
   operationId: string;
@@ -48,6 +50,8 @@ const statusesByRoute: Record<string, string[]> = {
   GetUploadStatus: ['200', '404', '410', '500'],
   CompleteUpload: ['200', '202', '400', '404', '410', '422', '500'],
   AbortUpload: ['200', '404', '409', '410', '500'],
+  RegisterSchema: ['200', '400', '409', '413', '415', '500'],
+  GetSchema: ['200', '404', '500'],
   Health: ['200'],
 };
 
@@ -135,16 +139,20 @@ async function call(
   handler: Handler,
   method: string,
   path: string,
-  request: { body?: Buffer; contentType?: string; uploadId?: string } = {},
+  request: { body?: Buffer; contentType?: string; uploadId?: string; name?: string } = {},
 ): Promise<Answer> {
   const route = routeByPath(method, path);
+  const pathParameters = {
+    ...(request.uploadId === undefined ? {} : { uploadId: request.uploadId }),
+    ...(request.name === undefined ? {} : { name: request.name }),
+  };
   const event = {
     version: '2.0',
     routeKey: `${route.method} ${route.path}`,
-    rawPath: path.replace('{uploadId}', request.uploadId ?? ''),
+    rawPath: path.replace('{uploadId}', request.uploadId ?? '').replace('{name}', request.name ?? ''),
     rawQueryString: '',
     headers: request.contentType ? { 'content-type': request.contentType } : {},
-    pathParameters: request.uploadId === undefined ? undefined : { uploadId: request.uploadId },
+    pathParameters: Object.keys(pathParameters).length === 0 ? undefined : pathParameters,
     requestContext: { requestId: 'test-request', routeKey: `${route.method} ${route.path}` },
     body: request.body?.toString('base64'),
     isBase64Encoded: request.body !== undefined,
@@ -154,6 +162,7 @@ async function call(
 }
 
 const boundary = 'openapi-test-boundary';
+const schemaPath = '/api/schemas/{name}';
 
 function multipart(fields: Record<string, string | number>, chunk?: Uint8Array): Buffer {
   const parts: Buffer[] = Object.entries(fields).map(([name, value]) =>
@@ -187,6 +196,13 @@ const api = {
   complete: (uploadId: string) =>
     call(completeHandler, 'POST', '/api/upload/complete/{uploadId}', { uploadId }),
   abort: (uploadId: string) => call(abortHandler, 'DELETE', '/api/upload/{uploadId}', { uploadId }),
+  putSchema: (name: string, body: unknown, contentType = 'application/json') =>
+    call(putSchemaHandler, 'PUT', schemaPath, {
+      name,
+      body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+      contentType,
+    }),
+  getSchema: (name: string) => call(getSchemaHandler, 'GET', schemaPath, { name }),
 };
 
 // --- in-memory ports behind the handlers -------------------------------------------------------
@@ -206,6 +222,7 @@ const workflow: WorkflowStarter = {
     starts.push(uploadId);
     return `execution:${uploadId}`;
   },
+  status: async () => 'RUNNING',
 };
 const completionDeps: TestDeps = {
   sessions,
@@ -472,6 +489,72 @@ describe('real response bodies match docs/openapi.json', () => {
 
     expect(answers.map(([, , answer]) => answer.status)).toEqual([
       400, 400, 413, 415, 400, 400, 400, 404, 409, 409, 410, 413, 415, 404, 410, 400, 410, 409, 410,
+    ]);
+    for (const [path, method, answer] of answers) expectDocumented(path, method, answer);
+  });
+
+  it('schema registry: register, register again, read, and init and complete naming the schema', async () => {
+    const qa = {
+      type: 'object',
+      required: ['question', 'answer'],
+      properties: { question: { type: 'string' }, answer: { type: 'string' } },
+    };
+    const registered = await api.putSchema('qa', qa);
+    const again = await api.putSchema('qa', JSON.stringify(qa, null, 2));
+    const read = await api.getSchema('qa');
+    const init = await api.init({ filename: 'qa.jsonl', totalSize: 10, schema: 'custom:qa' });
+    const records = Array.from({ length: 12 }, (_, i) =>
+      JSON.stringify({ question: `q${i}`, answer: `a${i}` }),
+    );
+    const uploadId = await uploaded(Buffer.from(`${records.join('\n')}\n`), {
+      filename: 'qa.jsonl',
+      schema: 'custom:qa',
+    });
+    await api.complete(uploadId);
+    await runWorkflow(completionDeps, uploadId);
+    const completed = await api.complete(uploadId);
+
+    expect([registered.status, again.status, read.status, init.status, completed.status]).toEqual([
+      200, 200, 200, 200, 200,
+    ]);
+    expect(again.body).toEqual(registered.body);
+    expect(read.body).toEqual(registered.body);
+    expect(completed.body.metadata).toMatchObject({ schemaFamily: 'custom:qa' });
+    expectDocumented(schemaPath, 'PUT', registered);
+    expectDocumented(schemaPath, 'GET', read);
+    expectDocumented('/api/upload/init', 'POST', init);
+    expectDocumented('/api/upload/complete/{uploadId}', 'POST', completed);
+  });
+
+  it('schema registry error bodies: 400, 404, 409, 413 and 415', async () => {
+    await api.putSchema('taken', { type: 'object' });
+    const large = { type: 'object', description: 'x'.repeat(64 * 1024) };
+
+    const answers: [string, string, Answer][] = [
+      [schemaPath, 'PUT', await api.putSchema('Not A Name', { type: 'object' })],
+      [schemaPath, 'PUT', await api.putSchema('broken', { type: 'no-such-type' })],
+      [schemaPath, 'PUT', await api.putSchema('list', [{ type: 'object' }])],
+      [schemaPath, 'PUT', await api.putSchema('taken', { type: 'array' })],
+      [schemaPath, 'PUT', await api.putSchema('large', large)],
+      [schemaPath, 'PUT', await api.putSchema('qa2', '{}', 'text/plain')],
+      [schemaPath, 'GET', await api.getSchema('unknown')],
+      [
+        '/api/upload/init',
+        'POST',
+        await api.init({ filename: 'a.jsonl', totalSize: 1, schema: 'custom:nope' }),
+      ],
+    ];
+
+    expect(answers.map(([, , answer]) => answer.status)).toEqual([400, 400, 400, 409, 413, 415, 404, 400]);
+    expect(answers.map(([, , answer]) => answer.body.code)).toEqual([
+      'VALIDATION_FAILED',
+      'VALIDATION_FAILED',
+      'VALIDATION_FAILED',
+      'SCHEMA_CONFLICT',
+      'PAYLOAD_TOO_LARGE',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'SCHEMA_NOT_FOUND',
+      'VALIDATION_FAILED',
     ]);
     for (const [path, method, answer] of answers) expectDocumented(path, method, answer);
   });

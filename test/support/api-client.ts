@@ -56,6 +56,21 @@ export class ApiClient {
     );
   }
 
+  /** Registers a JSON Schema; a string body is sent as is. */
+  async putSchema(name: string, document: unknown): Promise<ApiAnswer> {
+    return answer(
+      await fetch(`${this.baseUrl}/api/schemas/${encodeURIComponent(name)}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: typeof document === 'string' ? document : JSON.stringify(document),
+      }),
+    );
+  }
+
+  async getSchema(name: string): Promise<ApiAnswer> {
+    return answer(await fetch(`${this.baseUrl}/api/schemas/${encodeURIComponent(name)}`));
+  }
+
   /** Polls status until the upload leaves `processing`. */
   async waitUntilFinal(uploadId: string, timeoutMs = 30_000): Promise<ApiAnswer> {
     const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,6 @@
 import { InMemoryObjectStore } from '../../lambdas/adapters/in-memory-object-store.js';
 import { InMemorySessionRepository } from '../../lambdas/adapters/in-memory-session-repository.js';
-import type { WorkflowStarter } from '../../lambdas/core/ports.js';
+import type { ExecutionStatus, WorkflowStarter } from '../../lambdas/core/ports.js';
 import type { UploadDeps, UploadSettings } from '../../lambdas/core/upload-deps.js';
 
 export class FakeClock {
@@ -14,6 +14,11 @@ export class FakeClock {
 /** Records starts; `onStart` lets a test play the workflow's part. */
 export class RecordingWorkflow implements WorkflowStarter {
   readonly starts: string[] = [];
+  /** What `status` answers for every execution. */
+  executionStatus: ExecutionStatus = 'RUNNING';
+  async status(): Promise<ExecutionStatus> {
+    return this.executionStatus;
+  }
   onStart?: (uploadId: string) => Promise<void> | void;
   async start(uploadId: string): Promise<string> {
     this.starts.push(uploadId);

@@ -13,6 +13,7 @@ import type { AnalysisReport, SchemaExpectation, SchemaFamily } from '../../anal
 import type { Verification } from '../../workflow/contract.js';
 import { keys, s3Uri } from '../keys.js';
 import type { UploadSession } from '../model.js';
+import { customSchemaName, getSchema } from '../schema-registry.js';
 import { type CompletionDeps, requireProcessingSession, taskLogger } from './completion-deps.js';
 import { objectRangedReader } from './object-reader.js';
 import type { AssembledState } from './workflow-states.js';
@@ -20,10 +21,21 @@ import type { AssembledState } from './workflow-states.js';
 /** How many findings the stored report keeps of each severity (totals are exact). */
 const reportFindingsKept = 100;
 
-const expectationOf = (session: UploadSession): SchemaExpectation =>
-  session.schema && session.schema !== 'auto'
+/**
+ * What init asked the records to follow. A registered schema is loaded from the registry: init
+ * checked it exists and registrations are immutable and never deleted, so a missing one is a
+ * fault (`SchemaNotFoundError`, the workflow records a failure), not a verdict.
+ */
+async function expectationOf(deps: CompletionDeps, session: UploadSession): Promise<SchemaExpectation> {
+  const custom = customSchemaName(session.schema);
+  if (custom !== undefined) {
+    const { name, schema } = await getSchema(deps, custom);
+    return { kind: 'custom', name, jsonSchema: schema };
+  }
+  return session.schema && session.schema !== 'auto'
     ? { kind: 'family', family: session.schema as SchemaFamily }
     : { kind: 'auto' };
+}
 
 /** Why a file may not be published, or `undefined` when it may. Size and checksum come first. */
 function rejection(
@@ -68,11 +80,12 @@ export async function analyzeUpload(deps: CompletionDeps, state: AssembledState)
   const { uploadId, assembled } = state;
   const log = taskLogger(deps, 'AnalyzeFile', uploadId);
   const session = await requireProcessingSession(deps, uploadId);
+  const schema = await expectationOf(deps, session);
   const report = await analyzeFile({
     stream: await deps.objects.getStream(assembled.stagingKey),
     reader: objectRangedReader(deps.objects, assembled.stagingKey, assembled.size),
     filename: session.filename,
-    options: { schema: expectationOf(session), maxFindings: reportFindingsKept },
+    options: { schema, maxFindings: reportFindingsKept },
   });
   const reportKey = keys.stagingReport(uploadId);
   await deps.objects.put(reportKey, JSON.stringify(report), 'application/json');

@@ -179,3 +179,34 @@ describe('getStatus', () => {
     expect(status.result).toEqual(completedResult(uploadId).body);
   });
 });
+
+describe('completeUpload when the execution ended without an outcome', () => {
+  it.each(['FAILED', 'TIMED_OUT', 'ABORTED'] as const)(
+    'records the upload failed when the execution is %s and answers 500 from then on',
+    async (status) => {
+      const { deps, uploadId } = await uploaded(3000);
+      await completeUpload(deps, uploadId);
+      deps.workflow.executionStatus = status;
+
+      const outcome = await completeUpload(deps, uploadId);
+      const again = await completeUpload(deps, uploadId);
+
+      expect(outcome.statusCode).toBe(500);
+      expect(outcome.body).toMatchObject({ state: 'failed', code: 'WORKFLOW_FAILED' });
+      expect(String(outcome.body.message)).toContain(status);
+      expect(again).toEqual(outcome);
+      expect((await deps.sessions.get(uploadId))?.state).toBe('failed');
+      expect(deps.workflow.starts).toEqual([uploadId]);
+    },
+  );
+
+  it('keeps answering 202 while the execution runs', async () => {
+    const { deps, uploadId } = await uploaded(3000);
+    deps.workflow.executionStatus = 'RUNNING';
+
+    const outcome = await completeUpload(deps, uploadId);
+
+    expect(outcome.statusCode).toBe(202);
+    expect((await deps.sessions.get(uploadId))?.state).toBe('processing');
+  });
+});

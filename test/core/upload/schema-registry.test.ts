@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  PayloadTooLargeError,
+  SchemaConflictError,
+  SchemaNotFoundError,
+  ValidationError,
+} from '../../../lambdas/core/errors.js';
+import { initUpload } from '../../../lambdas/core/init-upload.js';
+import { keys } from '../../../lambdas/core/keys.js';
+import {
+  canonicalJson,
+  getSchema,
+  maxSchemaBytes,
+  registerSchema,
+} from '../../../lambdas/core/schema-registry.js';
+import { createCoreDeps } from '../../support/core-deps.js';
+import { createDeps, runWorkflow, seedUpload } from '../completion/fixtures.js';
+
+const qa = {
+  type: 'object',
+  required: ['question', 'answer'],
+  properties: { question: { type: 'string' }, answer: { type: 'string' } },
+};
+
+describe('registerSchema', () => {
+  it('stores the document under schemas/{name}.json with the sha256 of its canonical JSON', async () => {
+    const deps = createCoreDeps();
+
+    const registered = await registerSchema(deps, 'qa', qa);
+
+    expect(registered).toEqual({
+      name: 'qa',
+      version: createHash('sha256').update(canonicalJson(qa)).digest('hex'),
+      createdAt: new Date(deps.clock.now()).toISOString(),
+      schema: qa,
+    });
+    const stored = await deps.objects.getBytes(keys.schema('qa'));
+    expect(JSON.parse(Buffer.from(stored ?? []).toString())).toEqual(registered);
+    expect(await getSchema(deps, 'qa')).toEqual(registered);
+  });
+
+  it('answers the first registration again for the same document in another key order', async () => {
+    const deps = createCoreDeps();
+    const first = await registerSchema(deps, 'qa', qa);
+    deps.clock.advance(60_000);
+
+    const again = await registerSchema(deps, 'qa', {
+      properties: { answer: { type: 'string' }, question: { type: 'string' } },
+      required: ['question', 'answer'],
+      type: 'object',
+    });
+
+    expect(again).toEqual(first);
+  });
+
+  it('refuses a different document under a registered name with 409, keeping the first', async () => {
+    const deps = createCoreDeps();
+    const first = await registerSchema(deps, 'qa', qa);
+
+    const attempt = registerSchema(deps, 'qa', { ...qa, required: ['question'] });
+
+    await expect(attempt).rejects.toBeInstanceOf(SchemaConflictError);
+    await expect(attempt).rejects.toThrow(/immutable.*"qa\.v2"/);
+    expect(await getSchema(deps, 'qa')).toEqual(first);
+  });
+
+  it('refuses a document Ajv cannot compile with 400 naming Ajv’s error, storing nothing', async () => {
+    const deps = createCoreDeps();
+
+    const attempt = registerSchema(deps, 'broken', { type: 'object', properties: { a: { type: 'strin' } } });
+
+    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+    await expect(attempt).rejects.toThrow(/does not compile with Ajv: schema is invalid: .*type/);
+    expect(await deps.objects.head(keys.schema('broken'))).toBeUndefined();
+  });
+
+  it('refuses an unresolvable $ref with 400 rather than fetching it', async () => {
+    const deps = createCoreDeps();
+
+    const attempt = registerSchema(deps, 'remote', { $ref: 'https://example.com/schema.json' });
+
+    await expect(attempt).rejects.toThrow(/does not compile with Ajv: can't resolve reference/);
+  });
+
+  it.each(['QA', '-qa', 'a/b', '', 'x'.repeat(65)])('refuses the name %j with 400', async (name) => {
+    await expect(registerSchema(createCoreDeps(), name, qa)).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('refuses a document above 64 KiB as compact JSON with 413, and one nested too deep with 400', async () => {
+    const deps = createCoreDeps();
+    let deep: Record<string, unknown> = { type: 'string' };
+    for (let i = 0; i < 100; i++) deep = { not: deep };
+
+    const large = registerSchema(deps, 'large', { description: 'x'.repeat(maxSchemaBytes) });
+    const nested = registerSchema(deps, 'deep', deep);
+
+    await expect(large).rejects.toBeInstanceOf(PayloadTooLargeError);
+    await expect(nested).rejects.toThrow(/nests deeper than 64 levels/);
+  });
+});
+
+describe('getSchema', () => {
+  it('answers 404 for an unknown or malformed name', async () => {
+    const deps = createCoreDeps();
+
+    await expect(getSchema(deps, 'unknown')).rejects.toBeInstanceOf(SchemaNotFoundError);
+    await expect(getSchema(deps, '../uploads/x')).rejects.toBeInstanceOf(SchemaNotFoundError);
+  });
+});
+
+describe('canonicalJson', () => {
+  it('sorts keys at every level and keeps array order, with no whitespace', () => {
+    expect(canonicalJson({ b: [3, { d: 1, c: null }], a: 'x' })).toBe('{"a":"x","b":[3,{"c":null,"d":1}]}');
+  });
+
+  it('keeps a "__proto__" key as a key', () => {
+    expect(canonicalJson(JSON.parse('{"__proto__": {"a": 1}}'))).toBe('{"__proto__":{"a":1}}');
+  });
+});
+
+describe('initUpload with a registered schema', () => {
+  it('stores custom:<name> on the session when the schema is registered', async () => {
+    const deps = createCoreDeps();
+    await registerSchema(deps, 'qa', qa);
+
+    const { uploadId } = await initUpload(deps, {
+      filename: 'qa.jsonl',
+      totalSize: 10,
+      schema: 'custom:qa',
+      owner: 'local',
+    });
+
+    expect((await deps.sessions.get(uploadId))?.schema).toBe('custom:qa');
+  });
+
+  it('refuses an unknown schema with 400 saying how to register it, opening no session', async () => {
+    const deps = createCoreDeps();
+
+    const attempt = initUpload(deps, {
+      filename: 'qa.jsonl',
+      totalSize: 10,
+      schema: 'custom:qa',
+      owner: 'local',
+    });
+
+    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+    await expect(attempt).rejects.toThrow(
+      'Unknown schema "custom:qa": nothing is registered as "qa"; register it with PUT /api/schemas/qa.',
+    );
+  });
+});
+
+describe('AnalyzeFile with a registered schema', () => {
+  const jsonl = (records: unknown[]) => Buffer.from(`${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  const pairs = Array.from({ length: 12 }, (_, i) => ({ question: `q${i}`, answer: `a${i}` }));
+
+  it('validates every record against the schema and names the line that breaks it', async () => {
+    const deps = createDeps();
+    await registerSchema(deps, 'qa', qa);
+    const records: unknown[] = [...pairs];
+    records[1] = { question: 'q1' };
+    const bytes = jsonl(records);
+    const { uploadId } = await seedUpload(deps, {
+      bytes,
+      chunkSize: bytes.length,
+      filename: 'qa.jsonl',
+      schema: 'custom:qa',
+    });
+
+    const run = await runWorkflow(deps, uploadId);
+
+    expect(run.verification).toMatchObject({ ok: false, code: 'DATASET_INVALID', errorCount: 1 });
+    const report = JSON.parse(
+      Buffer.from((await deps.objects.getBytes(keys.stagingReport(uploadId))) ?? []).toString(),
+    );
+    expect(report.findings.errors).toEqual([
+      expect.objectContaining({ line: 2, code: 'SCHEMA_VIOLATION', field: 'answer' }),
+    ]);
+  });
+
+  it('reports a conforming file’s family as custom:<name>', async () => {
+    const deps = createDeps();
+    await registerSchema(deps, 'qa', qa);
+    const bytes = jsonl(pairs);
+    const { uploadId } = await seedUpload(deps, {
+      bytes,
+      chunkSize: bytes.length,
+      filename: 'qa.jsonl',
+      schema: 'custom:qa',
+    });
+
+    const run = await runWorkflow(deps, uploadId);
+
+    expect(run.verification).toMatchObject({ ok: true });
+    const report = JSON.parse(
+      Buffer.from((await deps.objects.getBytes(keys.completedReport(uploadId))) ?? []).toString(),
+    );
+    expect(report.dataset).toMatchObject({ schemaFamily: 'custom:qa', recordCount: 12 });
+  });
+
+  it('fails (not rejects) when the schema init checked has disappeared', async () => {
+    const deps = createDeps();
+    const bytes = jsonl(pairs);
+    const { uploadId } = await seedUpload(deps, {
+      bytes,
+      chunkSize: bytes.length,
+      filename: 'qa.jsonl',
+      schema: 'custom:gone',
+    });
+
+    const run = await runWorkflow(deps, uploadId);
+
+    expect(run.error?.Error).toBe('SchemaNotFoundError');
+  });
+});
