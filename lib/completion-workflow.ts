@@ -127,9 +127,12 @@ export class CompletionWorkflow extends Construct {
     // the session never stays `processing` behind a finished execution.
     const recordCompletion = invoke('RecordCompletion').addCatch(recordFailure, catchAll);
     const recordRejection = invoke('RecordRejection').addCatch(recordFailure, catchAll);
+    // A dangerous file is moved to quarantine/ and recorded `quarantined` in one task.
+    const quarantineFile = invoke('QuarantineFile').addCatch(recordFailure, catchAll);
 
     const isVerified = new Choice(states, isVerifiedStateName, { stateName: isVerifiedStateName })
       .when(Condition.booleanEquals('$.verification.ok', true), publishFile.next(recordCompletion))
+      .when(Condition.booleanEquals('$.verification.quarantined', true), quarantineFile)
       .otherwise(recordRejection);
 
     const definition = planAssembly

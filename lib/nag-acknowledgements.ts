@@ -30,6 +30,8 @@ const keyPatternContents: Readonly<Record<string, string>> = {
     'the assembled file staging/{uploadId}/{filename}, its part manifests staging/{uploadId}/.parts/{batch}.json and its analysis report staging/{uploadId}/.analysis.json',
   'staging/*/.analysis.json':
     'the analysis report staging/{uploadId}/.analysis.json of each assembled file, never the file itself (sanitized filenames never start with a dot)',
+  'quarantine/*':
+    'the files found dangerous quarantine/{uploadId}/{filename} and their reports, which no consumer reads',
   'completed/*':
     'the published files completed/{uploadId}/{filename} and their analysis reports completed/{uploadId}/.analysis.json',
   'completed/*/.analysis.json':

@@ -38,6 +38,9 @@ export const contextPropNames = [
   'throttleBurstLimitRequests',
 ] as const;
 
+/** Policy props an operator may set at deploy time with `-c name=value` (words). */
+export const contextPolicyNames = ['piiPolicy', 'secretsPolicy', 'unscannablePolicy'] as const;
+
 /** Reads the settings given as CDK context (`cdk deploy -c chunkSizeMiB=2`); the stack validates them. */
 function propsFromContext(app: App): UploadStackProps {
   const props: Record<string, number> = {};
@@ -45,7 +48,12 @@ function propsFromContext(app: App): UploadStackProps {
     const value: unknown = app.node.tryGetContext(name);
     if (value !== undefined) props[name] = Number(value);
   }
-  return props;
+  const policies: Record<string, string> = {};
+  for (const name of contextPolicyNames) {
+    const value: unknown = app.node.tryGetContext(name);
+    if (value !== undefined) policies[name] = String(value);
+  }
+  return { ...props, ...policies } as UploadStackProps;
 }
 
 /** Builds the app with its one stack; returns both so tests can inspect them. */

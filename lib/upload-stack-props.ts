@@ -49,6 +49,21 @@ export interface UploadSettingsProps {
    * @default 200 - twice the default rate limit
    */
   readonly throttleBurstLimitRequests?: number;
+  /**
+   * What PII found in a dataset does: `report` it in `metadata.scan.pii`, or `reject` the upload.
+   * @default 'report' - PII is reported with masked samples, the upload is not refused for it
+   */
+  readonly piiPolicy?: 'report' | 'reject';
+  /**
+   * What credentials found in a dataset do: `report` them in `metadata.scan.secrets`, or `reject`.
+   * @default 'report' - credentials are reported masked, the upload is not refused for them
+   */
+  readonly secretsPolicy?: 'report' | 'reject';
+  /**
+   * What a pickle that could not be fully scanned gets: `quarantine`, `reject`, or `report` only.
+   * @default 'quarantine' - fail closed: what was not looked at is never published as safe
+   */
+  readonly unscannablePolicy?: 'quarantine' | 'reject' | 'report';
 }
 
 /** The validated settings, in the units the functions' environment uses. */
@@ -60,6 +75,9 @@ export interface UploadSettings {
   readonly resultRetentionDays: number;
   readonly throttleRateLimitPerSecond: number;
   readonly throttleBurstLimitRequests: number;
+  readonly piiPolicy: 'report' | 'reject';
+  readonly secretsPolicy: 'report' | 'reject';
+  readonly unscannablePolicy: 'quarantine' | 'reject' | 'report';
   /** Days after which the `uploads/` lifecycle rule removes chunks: the session TTL in days, plus one. */
   readonly chunkExpirationDays: number;
 }
@@ -127,7 +145,28 @@ export function resolveUploadSettings(props: UploadSettingsProps = {}): UploadSe
     'throttleBurstLimitRequests',
     requireRange('throttleBurstLimitRequests', props.throttleBurstLimitRequests ?? 200, 1, 5000),
   );
+  const oneOf = <T extends string>(
+    name: string,
+    value: T | undefined,
+    fallback: T,
+    allowed: readonly T[],
+  ): T => {
+    const chosen = value ?? fallback;
+    if (!allowed.includes(chosen)) {
+      throw new UploadStackPropsError(
+        `UploadStackProps.${name} must be one of ${allowed.join(', ')}, got ${String(chosen)}`,
+      );
+    }
+    return chosen;
+  };
   return {
+    piiPolicy: oneOf('piiPolicy', props.piiPolicy, 'report', ['report', 'reject']),
+    secretsPolicy: oneOf('secretsPolicy', props.secretsPolicy, 'report', ['report', 'reject']),
+    unscannablePolicy: oneOf('unscannablePolicy', props.unscannablePolicy, 'quarantine', [
+      'quarantine',
+      'reject',
+      'report',
+    ]),
     chunkSizeBytes,
     maxUploadSizeBytes: Math.round(maxUploadSizeGiB * GiB),
     sessionTtlHours,

@@ -67,6 +67,9 @@ export class UploadStack extends Stack {
       SESSION_TTL_HOURS: String(settings.sessionTtlHours),
       COMPLETE_WAIT_SECONDS: String(settings.completeWaitSeconds),
       RESULT_RETENTION_DAYS: String(settings.resultRetentionDays),
+      PII_POLICY: settings.piiPolicy,
+      SECRETS_POLICY: settings.secretsPolicy,
+      UNSCANNABLE_POLICY: settings.unscannablePolicy,
     };
 
     this.workflow = new CompletionWorkflow(this, 'Workflow', {

@@ -14,6 +14,10 @@ import { detectFormat, type TextFormatDetection } from './formats/detect-format.
 import { createChatStatisticsVisitor } from './metadata/chat-statistics.js';
 import { createFieldTypesVisitor } from './metadata/field-types.js';
 import { createLabelsVisitor } from './metadata/labels.js';
+import { scanPickles } from './scan/pickle/scan-pickles.js';
+import { createPiiVisitor } from './scan/pii/index.js';
+import type { DetectionSummary } from './scan/scan-types.js';
+import { createSecretsVisitor } from './scan/secrets/index.js';
 import { createSchemaVisitor } from './schema/schema-visitor.js';
 import type { AnalysisOptions, AnalysisReport, DatasetDescription, RangedReader } from './types.js';
 
@@ -53,13 +57,60 @@ class Head {
   }
 }
 
-/** The record visitors every dataset gets: schema checks, chat and token statistics, labels. */
+/** Malware scanning is another issue's work: until it exists, every file says so. */
+const virusNotScanned: AnalysisReport['scan']['virus'] = {
+  status: 'not_scanned',
+  engine: null,
+  signatures: null,
+  threats: [],
+  reason: 'Malware scanning (ClamAV) is not implemented yet; this file was not scanned for malware.',
+};
+
+/** Under a `reject` policy, detected PII or credentials are one error naming the types found. */
+function applyPolicy(
+  findings: FindingCollector,
+  policy: 'report' | 'reject' | undefined,
+  summary: DetectionSummary,
+  what: { code: string; label: string; setting: string },
+): void {
+  if (policy !== 'reject' || summary.total === 0) return;
+  const types = Object.entries(summary.counts)
+    .map(([type, count]) => `${type}: ${count}`)
+    .join(', ');
+  const first = summary.samples[0];
+  findings.report({
+    severity: 'error',
+    code: what.code,
+    ...(first ? { line: first.line, ...(first.field ? { field: first.field } : {}) } : {}),
+    message: `The dataset contains ${what.label} (${types}; masked samples in the report) and ${what.setting} is reject; remove them and upload again.`,
+  });
+}
+
+/** The record visitors every dataset gets: schema checks, statistics, labels, PII and secrets. */
 function recordVisitors(findings: FindingCollector, options: AnalysisOptions) {
   const schema = createSchemaVisitor(options.schema ?? { kind: 'auto' }, findings, options);
   const chat = createChatStatisticsVisitor(findings, { maxExampleTokens: options.maxExampleTokens });
   const labels = createLabelsVisitor();
+  const pii = createPiiVisitor();
+  const secrets = createSecretsVisitor();
   return {
-    list: [schema, chat, labels],
+    list: [schema, chat, labels, pii, secrets],
+    /** What the scanners found, after the policies turned it into errors where asked to. */
+    scan(): Pick<AnalysisReport['scan'], 'pii' | 'secrets'> {
+      const piiSummary = pii.summary();
+      const secretsSummary = secrets.summary();
+      applyPolicy(findings, options.piiPolicy, piiSummary, {
+        code: 'PII_FOUND',
+        label: 'personal data',
+        setting: 'PII_POLICY',
+      });
+      applyPolicy(findings, options.secretsPolicy, secretsSummary, {
+        code: 'SECRETS_FOUND',
+        label: 'credentials',
+        setting: 'SECRETS_POLICY',
+      });
+      return { pii: piiSummary, secrets: secretsSummary };
+    },
     /** What the visitors add to a dataset description. */
     describe(): Pick<DatasetDescription, 'schemaFamily' | 'chat' | 'labels' | 'labelsOther'> {
       const chatStatistics = chat.statistics();
@@ -85,6 +136,7 @@ function textPipeline(detection: TextFormatDetection, findings: FindingCollector
   });
   return {
     parser,
+    visitors,
     describe(recordCount: number): DatasetDescription {
       return { format: detection.format, recordCount, fields: fieldTypes.fields(), ...visitors.describe() };
     },
@@ -103,6 +155,7 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisRepo
   let text: ReturnType<typeof textPipeline> | undefined;
   let binary: ReturnType<typeof describeBinary> | undefined;
   let rowVisitors: ReturnType<typeof recordVisitors> | undefined;
+  let pickles: ReturnType<typeof scanPickles> | undefined;
   let detected = { fileType: 'other', detectedBy: 'unknown' } as ReturnType<typeof detectFileType>;
 
   const decide = () => {
@@ -131,8 +184,11 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisRepo
         findings,
         ...(rowVisitors ? { visitors: rowVisitors.list } : {}),
       });
+      // Pickles (bare, or inside a checkpoint's zip) are walked for their imports, never run.
+      pickles = scanPickles({ reader: input.reader, filename: input.filename, head: head.bytes() });
       // Handled when awaited after the stream; until then a failure must not count as unhandled.
       binary.catch(() => undefined);
+      pickles.catch(() => undefined);
     }
   };
 
@@ -158,7 +214,11 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisRepo
   const recordCount = text ? await text.parser.end() : 0;
   // A failed ranged read (storage, not the file) throws: the task fails and is retried, never a rejection.
   const described = binary ? await binary : undefined;
+  const pickleScan = pickles ? await pickles : undefined;
   if (described?.dataset && rowVisitors) Object.assign(described.dataset, rowVisitors.describe());
+  const dataset = text ? text.describe(recordCount) : described?.dataset;
+  // After the last record: a `reject` policy turns what the scanners found into an error.
+  const scannedRecords = (text?.visitors ?? rowVisitors)?.scan();
   const extension = extensionOf(input.filename);
   if (!text && !described?.dataset && extension && structuredDatasetExtensions.has(extension)) {
     findings.report({
@@ -177,12 +237,9 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisRepo
     detectedBy: detected.detectedBy,
     valid: summary.errorCount === 0,
     findings: summary,
-    ...(text
-      ? { dataset: text.describe(recordCount) }
-      : described?.dataset
-        ? { dataset: described.dataset }
-        : {}),
+    ...(dataset ? { dataset } : {}),
     ...(described?.artifact ? { artifact: described.artifact } : {}),
     ...(described?.archive ? { archive: described.archive } : {}),
+    scan: { virus: virusNotScanned, ...scannedRecords, ...(pickleScan ? { pickle: pickleScan } : {}) },
   };
 }

@@ -15,6 +15,9 @@
  * Every problem is a `Finding` reported to one `FindingCollector`, which keeps the first N.
  */
 
+import type { PickleScan } from './scan/pickle/scan-pickles.js';
+import type { DetectionSummary } from './scan/scan-types.js';
+
 export type DatasetFormat = 'jsonl' | 'json' | 'csv' | 'tsv' | 'parquet';
 
 export type SchemaFamily = 'chat' | 'prompt_completion' | 'classification' | 'preference' | 'text';
@@ -104,6 +107,10 @@ export interface AnalysisOptions {
   maxExampleTokens?: number;
   /** Largest JSON array document parsed (it must be parsed whole). @default 256 MiB */
   maxJsonDocumentBytes?: number;
+  /** `reject` makes any PII in a dataset an error; `report` (default) only reports it. */
+  piiPolicy?: 'report' | 'reject';
+  /** `reject` makes any credential in a dataset an error; `report` (default) only reports it. */
+  secretsPolicy?: 'report' | 'reject';
 }
 
 export interface FieldInfo {
@@ -170,6 +177,18 @@ export interface ArchiveDescription {
   sampleEntries?: { name: string; size: number }[];
 }
 
+/** What the scanners found; each part says plainly when it did not look. */
+export interface ScanResults {
+  /** Malware scanning: not implemented yet, so always `not_scanned` - never `clean`. */
+  virus: { status: 'not_scanned'; engine: null; signatures: null; threats: string[]; reason: string };
+  /** PII in the records of a dataset (entity names as Presidio's); masked samples only. */
+  pii?: DetectionSummary;
+  /** Credentials in the records of a dataset (rule ids as gitleaks'); masked samples only. */
+  secrets?: DetectionSummary;
+  /** Imports of the pickles in a checkpoint or a bare pickle, checked against an allowlist. */
+  pickle?: PickleScan;
+}
+
 /** The full report of the pass: stored in S3 next to the file; its summary travels in the workflow. */
 export interface AnalysisReport {
   version: 1;
@@ -183,4 +202,5 @@ export interface AnalysisReport {
   dataset?: DatasetDescription;
   artifact?: ArtifactDescription;
   archive?: ArchiveDescription;
+  scan: ScanResults;
 }

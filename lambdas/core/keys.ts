@@ -18,6 +18,9 @@ export const keys = {
   stagingReport: (uploadId: string): string => `staging/${uploadId}/.analysis.json`,
   /** Where verified files are published: the only prefix consumers read. */
   completed: (uploadId: string, filename: string): string => `completed/${uploadId}/${filename}`,
+  /** Where a file found dangerous is kept: consumers never read this prefix. */
+  quarantine: (uploadId: string, filename: string): string => `quarantine/${uploadId}/${filename}`,
+  quarantineReport: (uploadId: string): string => `quarantine/${uploadId}/.analysis.json`,
   /** The analysis report of a published file, next to it. */
   completedReport: (uploadId: string): string => `completed/${uploadId}/.analysis.json`,
   /**

@@ -36,6 +36,17 @@ const envSchema = z.object({
     .max(25, 'COMPLETE_WAIT_SECONDS must be at most 25 (API Gateway ends requests at 30 s)')
     .default(10),
   RESULT_RETENTION_DAYS: intFromEnv('RESULT_RETENTION_DAYS', 30, 1, 3650),
+  PII_POLICY: z
+    .enum(['report', 'reject'], { error: 'PII_POLICY must be report or reject' })
+    .default('report'),
+  SECRETS_POLICY: z
+    .enum(['report', 'reject'], { error: 'SECRETS_POLICY must be report or reject' })
+    .default('report'),
+  UNSCANNABLE_POLICY: z
+    .enum(['quarantine', 'reject', 'report'], {
+      error: 'UNSCANNABLE_POLICY must be quarantine, reject or report',
+    })
+    .default('quarantine'),
   /** Read by the logger at each line; validated here so a typo fails fast instead of logging at info. */
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { error: 'LOG_LEVEL must be debug, info, warn or error' })
@@ -54,6 +65,9 @@ export interface Config {
   sessionTtlMs: number;
   completeWaitMs: number;
   resultRetentionMs: number;
+  piiPolicy: 'report' | 'reject';
+  secretsPolicy: 'report' | 'reject';
+  unscannablePolicy: 'quarantine' | 'reject' | 'report';
   dynamodbEndpoint?: string;
   s3Endpoint?: string;
 }
@@ -82,6 +96,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: Math.round(e.SESSION_TTL_HOURS * 3600_000),
     completeWaitMs: Math.round(e.COMPLETE_WAIT_SECONDS * 1000),
     resultRetentionMs: e.RESULT_RETENTION_DAYS * 86_400_000,
+    piiPolicy: e.PII_POLICY,
+    secretsPolicy: e.SECRETS_POLICY,
+    unscannablePolicy: e.UNSCANNABLE_POLICY,
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
     s3Endpoint: e.S3_ENDPOINT,
   };

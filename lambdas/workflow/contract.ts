@@ -60,6 +60,13 @@ export interface Verification {
   /** Error and warning totals of the analysis (the findings themselves are in the report). */
   errorCount: number;
   warningCount: number;
+  /**
+   * True when the file is dangerous (an unsafe pickle, ...): it goes to quarantine, not to a
+   * plain rejection. Always present, so the workflow's Choice never reads a missing path.
+   */
+  quarantined: boolean;
+  /** What made it dangerous, e.g. `unsafe pickle global os.system in archive/data.pkl`. */
+  threats?: string[];
 }
 
 export interface PublishedFile {

@@ -13,7 +13,8 @@
  *   -> AnalyzeFile             ResultPath $.verification
  *   -> IsVerified (Choice on $.verification.ok)
  *        true  -> PublishFile  ResultPath $.published -> RecordCompletion (end)
- *        false -> RecordRejection (end)
+ *        quarantined -> QuarantineFile (end)
+ *        otherwise -> RecordRejection (end)
  *   any task error (Catch States.ALL, ResultPath $.error) -> RecordFailure -> CompletionFailed (Fail)
  */
 import type { BucketAccess } from '../routes.js';
@@ -109,6 +110,24 @@ export const workflowTasks = {
     // Reads the analysis report AnalyzeFile wrote next to the staging file (never missing, so no
     // 404 is needed), not the file itself; builds the s3:// locations from the bucket name.
     access: { table: 'readWrite', bucket: { read: ['staging/*/.analysis.json'] } },
+  },
+  QuarantineFile: {
+    entry: 'lambdas/workflow/quarantine-file.ts',
+    timeoutSeconds: 900,
+    memoryMiB: 512,
+    description: 'Moves a dangerous file and its report under quarantine/, cleans up, records quarantined.',
+    // Like PublishFile, but to quarantine/: HEADs (404 needed on a retry, hence the prefix-bound
+    // list), copies staging -> quarantine, deletes staging objects and chunks, reads the moved report.
+    access: {
+      table: 'readWrite',
+      bucket: {
+        read: ['staging/*', 'quarantine/*'],
+        put: ['quarantine/*'],
+        abortMultipartUpload: ['quarantine/*'],
+        delete: ['staging/*', 'uploads/*'],
+        list: ['staging/*', 'quarantine/*'],
+      },
+    },
   },
   RecordFailure: {
     entry: 'lambdas/workflow/record-failure.ts',

@@ -17,6 +17,7 @@ import { assembleBatch } from '../../lambdas/core/completion/assemble-batch.js';
 import { finishAssembly } from '../../lambdas/core/completion/finish-assembly.js';
 import { planAssembly } from '../../lambdas/core/completion/plan-assembly.js';
 import { publishFile } from '../../lambdas/core/completion/publish-file.js';
+import { quarantineFile } from '../../lambdas/core/completion/quarantine-file.js';
 import { recordCompletion } from '../../lambdas/core/completion/record-completion.js';
 import { recordFailure } from '../../lambdas/core/completion/record-failure.js';
 import { recordRejection } from '../../lambdas/core/completion/record-rejection.js';
@@ -183,6 +184,30 @@ async function runCompletion(checksumOf: (bytes: Uint8Array) => string): Promise
   await recordCompletion(as(deps, 'RecordCompletion'), { ...verified, published });
 }
 
+/** A file the analysis found dangerous: QuarantineFile moves it (twice: a retry) and records it. */
+async function runQuarantine(): Promise<void> {
+  const deps = createDeps();
+  const { uploadId } = await seedUpload(deps, { bytes: fileBytes(2 * MiB), chunkSize: MiB });
+  const plan = await planAssembly(as(deps, 'PlanAssembly'), { uploadId });
+  const { multipartUploadId, stagingKey } = plan;
+  for (const batch of plan.batches) {
+    await assembleBatch(as(deps, 'AssembleBatch'), { uploadId, multipartUploadId, stagingKey, batch });
+  }
+  const assembled = await finishAssembly(as(deps, 'FinishAssembly'), { uploadId, plan });
+  const analyzed = await analyzeUpload(as(deps, 'AnalyzeFile'), { uploadId, plan, assembled });
+  const verification = { ...analyzed, ok: false, quarantined: true, threats: ['a test threat'] };
+  await quarantineFile(as(deps, 'QuarantineFile'), { uploadId, plan, assembled, verification });
+  // A retry: the staging object is gone (HEAD must say 404), the quarantined one is there.
+  await deps.sessions.transition(uploadId, { from: ['quarantined'], to: 'processing' });
+  await quarantineFile(as(deps, 'QuarantineFile'), { uploadId, plan, assembled, verification });
+  // Neither object (deleted behind its back): a named error, not 403.
+  await deps.sessions.transition(uploadId, { from: ['quarantined'], to: 'processing' });
+  await deps.objects.delete([keys.quarantine(uploadId, 'shard.dat')]);
+  await expect(
+    quarantineFile(as(deps, 'QuarantineFile'), { uploadId, plan, assembled, verification }),
+  ).rejects.toThrow(/Neither/);
+}
+
 /** A workflow whose batches never ran: FinishAssembly finds no manifest, RecordFailure aborts. */
 async function runFailedCompletion(): Promise<void> {
   const deps = createDeps();
@@ -200,6 +225,7 @@ beforeAll(async () => {
   await runCompletion(sha256Hex);
   await runCompletion(() => '0'.repeat(64));
   await runFailedCompletion();
+  await runQuarantine();
 });
 
 describe('S3 permissions, against the requests each function makes', () => {
@@ -217,6 +243,7 @@ describe('S3 permissions, against the requests each function makes', () => {
         'FinishAssembly',
         'AnalyzeFile',
         'PublishFile',
+        'QuarantineFile',
         'RecordCompletion',
         'RecordRejection',
         'RecordFailure',
@@ -356,6 +383,8 @@ describe('S3 permissions by key prefix', () => {
       'FinishAssembly s3:ListBucket <bucket> if s3:prefix like staging/*',
       'PublishFile s3:ListBucket <bucket> if s3:prefix like staging/*',
       'PublishFile s3:ListBucket <bucket> if s3:prefix like completed/*',
+      'QuarantineFile s3:ListBucket <bucket> if s3:prefix like staging/*',
+      'QuarantineFile s3:ListBucket <bucket> if s3:prefix like quarantine/*',
     ]);
     expect(allows(grantsOf('PublishFile'), { action: 's3:ListBucket', prefix: 'uploads/' })).toBe(false);
   });
@@ -369,7 +398,7 @@ describe('S3 permissions by key prefix', () => {
             grant.action.includes('*') ||
             'any' in grant.resource ||
             ('keyPattern' in grant.resource &&
-              !/^(uploads|staging|completed|schemas)\/\*(\/\.analysis\.json)?$/.test(
+              !/^(uploads|staging|completed|quarantine|schemas)\/\*(\/\.analysis\.json)?$/.test(
                 grant.resource.keyPattern,
               )),
         )

@@ -40,6 +40,7 @@ function recordingHandlers(overrides: Partial<Record<keyof typeof workflowTasks,
       sha256: 'ab',
       fileType: 'dataset',
       detectedBy: 'extension .jsonl',
+      quarantined: false,
     }),
     PublishFile: async () => ({
       key: 'completed/u-1/data.jsonl',
@@ -47,6 +48,7 @@ function recordingHandlers(overrides: Partial<Record<keyof typeof workflowTasks,
     }),
     RecordCompletion: async () => ({ state: 'completed' }),
     RecordRejection: async () => ({ state: 'rejected' }),
+    QuarantineFile: async () => ({ state: 'quarantined' }),
     RecordFailure: async () => ({ state: 'failed' }),
   };
   const handlers = Object.fromEntries(
@@ -130,11 +132,31 @@ describe('synthesizeCompletionAsl', () => {
         fileType: 'other',
         detectedBy: 'none',
         code: 'SIZE_MISMATCH',
+        quarantined: false,
       }),
     });
     expect(await run(handlers)).toEqual({ state: 'rejected' });
     expect(calls.map((call) => call.state)).not.toContain('PublishFile');
     expect(calls.at(-1)?.state).toBe('RecordRejection');
+  });
+
+  it('quarantines a file the analysis found dangerous, publishing nothing', async () => {
+    const { calls, handlers } = recordingHandlers({
+      AnalyzeFile: async () => ({
+        ok: false,
+        size: 42,
+        sha256: 'ef',
+        fileType: 'model_artifact',
+        detectedBy: 'magic bytes',
+        code: 'UNSAFE_PICKLE',
+        quarantined: true,
+        threats: ['unsafe pickle global os.system in archive/data.pkl'],
+      }),
+    });
+    expect(await run(handlers)).toEqual({ state: 'quarantined' });
+    expect(calls.map((call) => call.state)).not.toContain('PublishFile');
+    expect(calls.map((call) => call.state)).not.toContain('RecordRejection');
+    expect(calls.at(-1)?.state).toBe('QuarantineFile');
   });
 
   it('records the failure with the error at $.error, then fails the execution', async () => {

@@ -333,7 +333,10 @@ describe('completion state machine', () => {
     expect(states.AnalyzeFile).toMatchObject({ ResultPath: '$.verification', Next: 'IsVerified' });
     expect(states.IsVerified).toEqual({
       Type: 'Choice',
-      Choices: [{ Variable: '$.verification.ok', BooleanEquals: true, Next: 'PublishFile' }],
+      Choices: [
+        { Variable: '$.verification.ok', BooleanEquals: true, Next: 'PublishFile' },
+        { Variable: '$.verification.quarantined', BooleanEquals: true, Next: 'QuarantineFile' },
+      ],
       Default: 'RecordRejection',
     });
     expect(states.PublishFile).toMatchObject({ ResultPath: '$.published', Next: 'RecordCompletion' });

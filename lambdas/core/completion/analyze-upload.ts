@@ -14,7 +14,12 @@ import type { Verification } from '../../workflow/contract.js';
 import { keys, s3Uri } from '../keys.js';
 import type { UploadSession } from '../model.js';
 import { customSchemaName, getSchema } from '../schema-registry.js';
-import { type CompletionDeps, requireProcessingSession, taskLogger } from './completion-deps.js';
+import {
+  type CompletionDeps,
+  type CompletionSettings,
+  requireProcessingSession,
+  taskLogger,
+} from './completion-deps.js';
 import { objectRangedReader } from './object-reader.js';
 import type { AssembledState } from './workflow-states.js';
 
@@ -76,6 +81,30 @@ function rejection(
   return undefined;
 }
 
+/**
+ * What makes a file dangerous: a pickle importing a global outside the allowlist, and - under
+ * the default `quarantine` policy - a pickle that could not be fully scanned (fail closed: what
+ * was not looked at is never taken for safe).
+ */
+function dangersOf(report: AnalysisReport, unscannablePolicy: CompletionSettings['unscannablePolicy']) {
+  const pickle = report.scan.pickle;
+  const threats: string[] = [];
+  const unscanned: string[] = [];
+  for (const scanned of pickle?.pickles ?? []) {
+    for (const global of scanned.unsafeGlobals)
+      threats.push(`unsafe pickle global ${global} in ${scanned.name}`);
+    if (scanned.error) unscanned.push(`pickle ${scanned.name} could not be fully scanned: ${scanned.error}`);
+  }
+  if (pickle && pickle.status !== 'safe' && pickle.status !== 'unsafe' && unscanned.length === 0) {
+    unscanned.push(`its pickles could not be fully scanned: ${pickle.reason ?? pickle.status}`);
+  }
+  const policy = unscannablePolicy ?? 'quarantine';
+  return {
+    threats: policy === 'quarantine' ? [...threats, ...unscanned] : threats,
+    unscannedRejection: policy === 'reject' && threats.length === 0 ? unscanned : [],
+  };
+}
+
 export async function analyzeUpload(deps: CompletionDeps, state: AssembledState): Promise<Verification> {
   const { uploadId, assembled } = state;
   const log = taskLogger(deps, 'AnalyzeFile', uploadId);
@@ -85,11 +114,28 @@ export async function analyzeUpload(deps: CompletionDeps, state: AssembledState)
     stream: await deps.objects.getStream(assembled.stagingKey),
     reader: objectRangedReader(deps.objects, assembled.stagingKey, assembled.size),
     filename: session.filename,
-    options: { schema, maxFindings: reportFindingsKept },
+    options: {
+      schema,
+      maxFindings: reportFindingsKept,
+      piiPolicy: deps.config.piiPolicy,
+      secretsPolicy: deps.config.secretsPolicy,
+    },
   });
   const reportKey = keys.stagingReport(uploadId);
   await deps.objects.put(reportKey, JSON.stringify(report), 'application/json');
-  const rejected = rejection(session, report, s3Uri(deps.objects.bucket, reportKey));
+  const checked = rejection(session, report, s3Uri(deps.objects.bucket, reportKey));
+  const { threats, unscannedRejection } = dangersOf(report, deps.config.unscannablePolicy);
+  // Not the declared file at all (size, checksum): a rejection. Else a danger: quarantine.
+  const notDeclared = checked?.code === 'SIZE_MISMATCH' || checked?.code === 'CHECKSUM_MISMATCH';
+  const quarantined = !notDeclared && threats.length > 0;
+  const rejected = quarantined
+    ? { code: 'QUARANTINED', reason: `${session.filename} is dangerous: ${threats.join('; ')}.` }
+    : !notDeclared && unscannedRejection.length > 0
+      ? {
+          code: 'NOT_SCANNED',
+          reason: `${session.filename} was not published: ${unscannedRejection.join('; ')} (UNSCANNABLE_POLICY is reject).`,
+        }
+      : checked;
   const verification: Verification = {
     ok: rejected === undefined,
     size: report.size,
@@ -99,6 +145,8 @@ export async function analyzeUpload(deps: CompletionDeps, state: AssembledState)
     reportKey,
     errorCount: report.findings.errorCount,
     warningCount: report.findings.warningCount,
+    quarantined,
+    ...(quarantined ? { threats } : {}),
     ...rejected,
   };
   const summary = {

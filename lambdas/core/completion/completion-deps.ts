@@ -10,6 +10,12 @@ import type { Clock, ObjectStore, SessionRepository } from '../ports.js';
 export interface CompletionSettings {
   /** How long a final session (and its `result`) is kept before DynamoDB TTL may delete it. */
   resultRetentionMs: number;
+  /** PII in a dataset: `report` (default) or `reject`. */
+  piiPolicy?: 'report' | 'reject';
+  /** Credentials in a dataset: `report` (default) or `reject`. */
+  secretsPolicy?: 'report' | 'reject';
+  /** A pickle that could not be fully scanned: `quarantine` (default), `reject` or `report`. */
+  unscannablePolicy?: 'quarantine' | 'reject' | 'report';
 }
 
 export interface CompletionDeps {

@@ -49,5 +49,7 @@ export function describedContent(report: AnalysisReport | undefined): Record<str
       : report.artifact;
   }
   if (report.archive) content.archive = report.archive;
+  // PII and secrets carry masked samples only (bounded to 50); pickles list their imports.
+  if (report.scan) content.scan = report.scan;
   return content;
 }

@@ -288,6 +288,7 @@ describe('AnalyzeFile', () => {
       reportKey: keys.stagingReport(uploadId),
       errorCount: 0,
       warningCount: 0,
+      quarantined: false,
     });
   });
 
@@ -399,6 +400,7 @@ describe('PublishFile', () => {
       reportKey: keys.stagingReport(uploadId),
       errorCount: 0,
       warningCount: 0,
+      quarantined: false,
     };
 
     // Act

@@ -150,6 +150,7 @@ describe('completion workflow, end to end on in-memory ports', () => {
       reportKey: keys.stagingReport(uploadId),
       errorCount: 0,
       warningCount: 0,
+      quarantined: false,
       code: 'CHECKSUM_MISMATCH',
       reason: `The file's sha256 is ${actual} but init declared checksum ${'a'.repeat(64)}; nothing was published. Re-upload the file or fix the checksum.`,
     });
