@@ -6,9 +6,10 @@
  * each hook here runs that same pass and returns its part, so calling several hooks reads the
  * bytes several times - call `analyzeFile` when you want them all.
  *
- * `scanFile`, `notifyFineTuningPipeline` and `notifyDataCurationSystem` are the places later
- * work fills (malware/PII/secret scanning; downstream notifications). Today they say plainly
- * that they are not implemented; they never pretend a file is clean or a job was started.
+ * `notifyFineTuningPipeline` and `notifyDataCurationSystem` are the places later work fills
+ * (downstream notifications): today they say plainly that they are not implemented; they never
+ * pretend a job was started. `scanFile` scans for PII, secrets and unsafe pickles; its malware
+ * part says `not_scanned` until ClamAV scanning exists.
  */
 import { type AnalyzeFileInput, analyzeFile } from './analyze-file.js';
 import { FindingCollector } from './findings.js';
@@ -19,6 +20,7 @@ import type {
   ArtifactDescription,
   DatasetDescription,
   FindingSummary,
+  ScanResults,
   SchemaExpectation,
 } from './types.js';
 
@@ -95,12 +97,13 @@ export interface NotImplemented {
   message: string;
 }
 
-/** Malware, PII and secret scanning: not implemented yet. Never reports a file as clean. */
-export async function scanFile(_input: AnalyzeFileInput): Promise<NotImplemented> {
-  return {
-    status: 'not_implemented',
-    message: 'Scanning (ClamAV, PII, secrets, unsafe pickles) is not implemented yet; nothing was scanned.',
-  };
+/**
+ * Scans a file: PII and credentials in a dataset's records (masked), and the imports of its
+ * pickles. Malware scanning is not implemented yet: `virus.status` is always `not_scanned`,
+ * never clean.
+ */
+export async function scanFile(input: AnalyzeFileInput): Promise<ScanResults> {
+  return (await analyzeFile(input)).scan;
 }
 
 /** Starting a fine-tuning job for a completed dataset: not implemented yet. */
