@@ -21,6 +21,7 @@ import {
   Map as MapState,
   StateMachine,
   StateMachineType,
+  type TaskStateBase,
   Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -28,6 +29,8 @@ import { Construct } from 'constructs';
 import { type WorkflowTaskName, workflowTasks } from '../lambdas/workflow/tasks.js';
 import { UploadFunction } from './upload-function.js';
 
+/** First pause before a failed task is retried (then doubled). */
+export const taskRetryIntervalSeconds = 2;
 export interface CompletionWorkflowProps {
   readonly table: ITable;
   readonly bucket: IBucket;
@@ -79,7 +82,9 @@ export class CompletionWorkflow extends Construct {
     // payloadResponseOnly: the Task's Resource is the plain function ARN, so the function gets
     // the state (or the Map item) as its event and its return value is the task's result. The
     // default Retry covers Lambda service errors; TimeoutSeconds is the function's own timeout.
-    const invoke = (name: WorkflowTaskName, resultPath?: string): LambdaInvoke =>
+    // Every task is idempotent, so a task that failed (an S3 reset mid-stream, throttling of
+    // DynamoDB or of Lambda itself) is retried twice with backoff before the Catch records a failure.
+    const invoke = (name: WorkflowTaskName, resultPath?: string): TaskStateBase =>
       new LambdaInvoke(states, name, {
         stateName: name,
         lambdaFunction: functions[name].function,
@@ -87,6 +92,11 @@ export class CompletionWorkflow extends Construct {
         retryOnServiceExceptions: true,
         taskTimeout: Timeout.duration(Duration.seconds(workflowTasks[name].timeoutSeconds)),
         ...(resultPath === undefined ? {} : { resultPath }),
+      }).addRetry({
+        errors: ['Lambda.TooManyRequestsException', 'States.TaskFailed'],
+        interval: Duration.seconds(taskRetryIntervalSeconds),
+        maxAttempts: 2,
+        backoffRate: 2,
       });
 
     const completionFailed = new Fail(states, completionFailedStateName, {

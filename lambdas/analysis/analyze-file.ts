@@ -86,6 +86,25 @@ function applyPolicy(
   });
 }
 
+/** Parquet rows that could not be read were not scanned: fail closed under a reject policy. */
+function notScannedRows(
+  findings: FindingCollector,
+  options: AnalysisOptions,
+  scanned: Pick<AnalysisReport['scan'], 'pii' | 'secrets'>,
+): Pick<AnalysisReport['scan'], 'pii' | 'secrets'> {
+  const reason = 'the Parquet rows were not read (see PARQUET_ROWS_NOT_CHECKED), so they were not scanned';
+  if (options.piiPolicy === 'reject' || options.secretsPolicy === 'reject') {
+    findings.report({
+      severity: 'error',
+      code: 'NOT_SCANNED',
+      message: `The dataset could not be scanned for PII and credentials: ${reason}. With a reject policy nothing unscanned is published; convert it to JSONL, or to Parquet under 512 MiB with Snappy, gzip or Brotli compression.`,
+    });
+  }
+  const mark = (summary: DetectionSummary | undefined) =>
+    summary ? { ...summary, status: 'not_scanned' as const, reason } : summary;
+  return { pii: mark(scanned.pii), secrets: mark(scanned.secrets) };
+}
+
 /** The record visitors every dataset gets: schema checks, statistics, labels, PII and secrets. */
 function recordVisitors(findings: FindingCollector, options: AnalysisOptions) {
   const schema = createSchemaVisitor(options.schema ?? { kind: 'auto' }, findings, options);
@@ -218,7 +237,11 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisRepo
   if (described?.dataset && rowVisitors) Object.assign(described.dataset, rowVisitors.describe());
   const dataset = text ? text.describe(recordCount) : described?.dataset;
   // After the last record: a `reject` policy turns what the scanners found into an error.
-  const scannedRecords = (text?.visitors ?? rowVisitors)?.scan();
+  let scannedRecords = (text?.visitors ?? rowVisitors)?.scan();
+  if (rowVisitors && scannedRecords && findings.summary().countsByCode.PARQUET_ROWS_NOT_CHECKED) {
+    // The rows were never read: say so, never "nothing found"; under a reject policy, refuse.
+    scannedRecords = notScannedRows(findings, options, scannedRecords);
+  }
   const extension = extensionOf(input.filename);
   if (!text && !described?.dataset && extension && structuredDatasetExtensions.has(extension)) {
     findings.report({

@@ -72,10 +72,11 @@ async function claimCompletion(deps: UploadDeps, session: UploadSession): Promis
   }
 }
 
-async function ensureStarted(deps: UploadDeps, session: UploadSession): Promise<void> {
-  if (session.executionId) return;
+async function ensureStarted(deps: UploadDeps, session: UploadSession): Promise<UploadSession> {
+  if (session.executionId) return session;
   const executionId = await deps.workflow.start(session.uploadId);
   await deps.sessions.update(session.uploadId, { executionId });
+  return { ...session, executionId };
 }
 
 async function waitForResult(deps: UploadDeps, session: UploadSession): Promise<CompletionResult> {
@@ -143,6 +144,5 @@ export async function completeUpload(deps: UploadDeps, uploadId: string): Promis
     session = await claimCompletion(deps, session);
   }
   if (session.state !== 'processing') return outcomeOf(session);
-  await ensureStarted(deps, session);
-  return waitForResult(deps, session);
+  return waitForResult(deps, await ensureStarted(deps, session));
 }

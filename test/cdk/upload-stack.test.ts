@@ -296,7 +296,7 @@ describe('completion state machine', () => {
     expect(definitionOf(template)).not.toHaveProperty('QueryLanguage');
   });
 
-  it('invokes each task state’s own function by plain ARN, with the task table’s timeout', () => {
+  it('invokes each task state’s own function by plain ARN, with the task table’s timeout and retries', () => {
     const states = { ...statesOf(), ...innerStatesOf() };
     for (const name of taskNames) {
       expect(states[name]).toMatchObject({
@@ -305,6 +305,12 @@ describe('completion state machine', () => {
         TimeoutSeconds: workflowTasks[name].timeoutSeconds,
         Retry: [
           expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException']) }),
+          {
+            ErrorEquals: ['Lambda.TooManyRequestsException', 'States.TaskFailed'],
+            IntervalSeconds: 2,
+            MaxAttempts: 2,
+            BackoffRate: 2,
+          },
         ],
       });
       expect(states[name]).not.toHaveProperty('Parameters');

@@ -63,10 +63,14 @@ export function createLabelsVisitor(): LabelsVisitor {
   };
 }
 
+/** Longest label kept verbatim; a longer one is cut (classification labels are short). */
+const MAX_LABEL_CHARS = 200;
+
 function labelText(label: unknown): string | undefined {
   switch (typeof label) {
     case 'string':
-      return label;
+      // Long labels are cut: the map and the result stay bounded whatever a line holds.
+      return label.length > MAX_LABEL_CHARS ? `${label.slice(0, MAX_LABEL_CHARS)}…` : label;
     case 'number':
     case 'boolean':
       return String(label);

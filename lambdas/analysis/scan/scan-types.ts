@@ -24,6 +24,9 @@ export interface DetectionSummary {
   samples: EntityFinding[];
   /** Sum of `counts`. */
   total: number;
+  /** Present when the records could not be scanned: then the counts say nothing. */
+  status?: 'not_scanned';
+  reason?: string;
 }
 
 /** Samples kept per type: enough to find the records, not a copy of the data. */

@@ -23,6 +23,9 @@ import {
 import { objectRangedReader } from './object-reader.js';
 import type { AssembledState } from './workflow-states.js';
 
+/** How many threats the verdict names (the report has all of them). */
+const maxThreatsShown = 20;
+
 /** How many findings the stored report keeps of each severity (totals are exact). */
 const reportFindingsKept = 100;
 
@@ -128,8 +131,15 @@ export async function analyzeUpload(deps: CompletionDeps, state: AssembledState)
   // Not the declared file at all (size, checksum): a rejection. Else a danger: quarantine.
   const notDeclared = checked?.code === 'SIZE_MISMATCH' || checked?.code === 'CHECKSUM_MISMATCH';
   const quarantined = !notDeclared && threats.length > 0;
+  // The verdict travels in the Step Functions state (256 KiB, a limit no Catch can handle):
+  // threats and reasons are bounded here; the report lists everything.
+  const shownThreats = threats.slice(0, maxThreatsShown).map((threat) => threat.slice(0, 300));
+  const moreThreats = threats.length > maxThreatsShown ? ` and ${threats.length - maxThreatsShown} more` : '';
   const rejected = quarantined
-    ? { code: 'QUARANTINED', reason: `${session.filename} is dangerous: ${threats.join('; ')}.` }
+    ? {
+        code: 'QUARANTINED',
+        reason: `${session.filename} is dangerous: ${shownThreats.join('; ')}${moreThreats}.`,
+      }
     : !notDeclared && unscannedRejection.length > 0
       ? {
           code: 'NOT_SCANNED',
@@ -146,8 +156,8 @@ export async function analyzeUpload(deps: CompletionDeps, state: AssembledState)
     errorCount: report.findings.errorCount,
     warningCount: report.findings.warningCount,
     quarantined,
-    ...(quarantined ? { threats } : {}),
-    ...rejected,
+    ...(quarantined ? { threats: shownThreats } : {}),
+    ...(rejected ? { ...rejected, reason: rejected.reason?.slice(0, 2000) } : {}),
   };
   const summary = {
     size: report.size,

@@ -21,13 +21,69 @@ export interface Outcome {
  * session already final (its first attempt won, or another outcome did), the one stored then;
  * an outcome never overwrites another.
  */
+/**
+ * A result is stored on the session item (DynamoDB items are at most 400 KB). Its parts are
+ * bounded where they are made; this is the last guard: a result still above the budget keeps its
+ * verdict and the report's location and drops the descriptive parts (the report has them all).
+ */
+export const maxResultBytes = 300 * 1024;
+
+/** A string cut to 1,000 characters, or a finding with its message and field cut. */
+function shortened(item: unknown): unknown {
+  const cut = (text: unknown, max: number) =>
+    typeof text === 'string' && text.length > max ? `${text.slice(0, max)}…` : text;
+  if (typeof item === 'string') return cut(item, 1000);
+  if (item === null || typeof item !== 'object') return item;
+  const finding = item as Record<string, unknown>;
+  return {
+    ...finding,
+    message: cut(finding.message, 1000),
+    ...('field' in finding ? { field: cut(finding.field, 200) } : {}),
+  };
+}
+
+export function boundedResult(result: CompletionResult): CompletionResult {
+  if (Buffer.byteLength(JSON.stringify(result)) <= maxResultBytes) return result;
+  const body = result.body as Record<string, unknown> & { metadata?: Record<string, unknown> | null };
+  const metadata = body.metadata
+    ? Object.fromEntries(
+        [
+          'uploadId',
+          'filename',
+          'originalFilename',
+          'size',
+          'checksum',
+          'timestamp',
+          'fileType',
+          'filepath',
+          'reportPath',
+        ]
+          .filter((key) => body.metadata?.[key] !== undefined)
+          .map((key) => [key, body.metadata?.[key]]),
+      )
+    : body.metadata;
+  const slim: Record<string, unknown> = {
+    ...body,
+    metadata,
+    ...(Array.isArray(body.errors) ? { errors: body.errors.slice(0, 3).map(shortened) } : {}),
+    ...(Array.isArray(body.warnings) ? { warnings: [] } : {}),
+    ...(Array.isArray(body.threats) ? { threats: body.threats.slice(0, 3).map(shortened) } : {}),
+    resultTruncated:
+      'The full result was too large to keep with the upload; the report at reportPath has everything.',
+  };
+  if (typeof slim.message === 'string' && slim.message.length > 2000)
+    slim.message = `${slim.message.slice(0, 2000)}…`;
+  return { statusCode: result.statusCode, body: slim };
+}
+
 export async function recordOutcome(
   deps: CompletionDeps,
   uploadId: string,
   outcome: Outcome,
   log: Logger,
 ): Promise<CompletionResult | undefined> {
-  const { to, result, now } = outcome;
+  const { to, now } = outcome;
+  const result = boundedResult(outcome.result);
   try {
     await deps.sessions.transition(uploadId, {
       from: ['processing'],

@@ -49,7 +49,24 @@ export function describedContent(report: AnalysisReport | undefined): Record<str
       : report.artifact;
   }
   if (report.archive) content.archive = report.archive;
-  // PII and secrets carry masked samples only (bounded to 50); pickles list their imports.
-  if (report.scan) content.scan = report.scan;
+  // PII and secrets carry masked samples only (bounded to 50); pickles are summarized, since a
+  // checkpoint may hold many pickles with many imports (the report lists them all).
+  if (report.scan) {
+    const { pickle, ...scan } = report.scan;
+    content.scan = {
+      ...scan,
+      ...(pickle
+        ? {
+            pickle: {
+              status: pickle.status,
+              pickleCount: pickle.pickles.length,
+              unsafeGlobals: pickle.unsafeGlobals.slice(0, 20),
+              unsafeGlobalCount: pickle.unsafeGlobals.length,
+              ...(pickle.reason ? { reason: pickle.reason.slice(0, 1000) } : {}),
+            },
+          }
+        : {}),
+    };
+  }
   return content;
 }
