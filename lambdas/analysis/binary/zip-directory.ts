@@ -42,7 +42,8 @@ export interface ZipListing {
 export const maxListedZipEntries = 100_000;
 const maxSmallEntryBytes = 64 * 1024;
 
-class RangedRandomAccessReader extends yauzl.RandomAccessReader {
+/** yauzl's random access over our budgeted ranged reads (also used by the pickle scanner). */
+export class RangedRandomAccessReader extends yauzl.RandomAccessReader {
   private readonly cursor: ByteCursor;
 
   constructor(private readonly reader: BudgetedReader) {

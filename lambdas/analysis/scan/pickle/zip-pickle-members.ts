@@ -10,10 +10,11 @@
  * (yauzl's `validateEntrySizes`): a member that inflates to more than it declared is an error,
  * never a longer read.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { ReadBudgetExceededError } from '../../binary/binary-errors.js';
 import type { BudgetedReader } from '../../binary/ranged-buffer.js';
+import { RangedRandomAccessReader } from '../../binary/zip-directory.js';
 
 export interface ZipPickleLimits {
   maxPickleBytes: number;
@@ -43,49 +44,18 @@ export const isPickleMemberName = (name: string): boolean => /\.(pkl|pickle)$/i.
 /** More pickle members than this are not all scanned (a real checkpoint has one). */
 const maxPickleMembers = 1000;
 
-class RangedZipReader extends yauzl.RandomAccessReader {
-  constructor(private readonly reader: BudgetedReader) {
-    super();
-  }
-
-  override read(
-    buffer: Buffer,
-    offset: number,
-    length: number,
-    position: number,
-    callback: (err: Error | null, bytesRead?: number) => void,
-  ): void {
-    this.reader.readExact(position, Math.min(length, this.reader.size - position), 'a zip record').then(
-      (bytes) => {
-        buffer.set(bytes, offset);
-        callback(null, bytes.length);
-      },
-      (error: Error) => callback(error),
-    );
-  }
-
-  override _readStreamForRange(start: number, end: number): Readable {
-    const reader = this.reader;
-    return Readable.from(
-      (async function* () {
-        for (let at = start; at < end; ) {
-          const chunk = await reader.readExact(at, Math.min(end - at, 1024 * 1024), 'zip member data');
-          at += chunk.length;
-          yield Buffer.from(chunk);
-        }
-      })(),
-    );
-  }
-}
-
 /** Lists the zip's pickle members and applies the zip-bomb guard; throws when the zip is unreadable. */
 export async function listZipPickles(reader: BudgetedReader, limits: ZipPickleLimits): Promise<ZipPickles> {
-  const zipfile = await yauzl.fromRandomAccessReaderPromise(new RangedZipReader(reader), reader.size, {
-    autoClose: false,
-    // Unsafe names (`../x`) are the archive describer's finding, not a reason to skip a pickle.
-    decodeStrings: false,
-    validateEntrySizes: true,
-  });
+  const zipfile = await yauzl.fromRandomAccessReaderPromise(
+    new RangedRandomAccessReader(reader),
+    reader.size,
+    {
+      autoClose: false,
+      // Unsafe names (`../x`) are the archive describer's finding, not a reason to skip a pickle.
+      decodeStrings: false,
+      validateEntrySizes: true,
+    },
+  );
   const result: ZipPickles = { members: [], close: () => zipfile.close() };
   let total = 0;
   try {
