@@ -15,9 +15,8 @@ import { createChatStatisticsVisitor } from './metadata/chat-statistics.js';
 import { createFieldTypesVisitor } from './metadata/field-types.js';
 import { createLabelsVisitor } from './metadata/labels.js';
 import { scanPickles } from './scan/pickle/scan-pickles.js';
-import { createPiiVisitor } from './scan/pii/index.js';
+import { createRecordScanner } from './scan/record-scanner.js';
 import type { DetectionSummary } from './scan/scan-types.js';
-import { createSecretsVisitor } from './scan/secrets/index.js';
 import { createSchemaVisitor } from './schema/schema-visitor.js';
 import type { AnalysisOptions, AnalysisReport, DatasetDescription, RangedReader } from './types.js';
 
@@ -110,14 +109,13 @@ function recordVisitors(findings: FindingCollector, options: AnalysisOptions) {
   const schema = createSchemaVisitor(options.schema ?? { kind: 'auto' }, findings, options);
   const chat = createChatStatisticsVisitor(findings, { maxExampleTokens: options.maxExampleTokens });
   const labels = createLabelsVisitor();
-  const pii = createPiiVisitor();
-  const secrets = createSecretsVisitor();
+  const scanner = createRecordScanner();
   return {
-    list: [schema, chat, labels, pii, secrets],
+    list: [schema, chat, labels, scanner],
     /** What the scanners found, after the policies turned it into errors where asked to. */
     scan(): Pick<AnalysisReport['scan'], 'pii' | 'secrets'> {
-      const piiSummary = pii.summary();
-      const secretsSummary = secrets.summary();
+      const piiSummary = scanner.pii();
+      const secretsSummary = scanner.secrets();
       applyPolicy(findings, options.piiPolicy, piiSummary, {
         code: 'PII_FOUND',
         label: 'personal data',
