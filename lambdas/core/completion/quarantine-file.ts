@@ -10,7 +10,7 @@ import type { CompletionResult } from '../model.js';
 import { type CompletionDeps, requireSession, taskLogger } from './completion-deps.js';
 import { moveStagedFile } from './move-staged-file.js';
 import { recordOutcome } from './record-outcome.js';
-import { describedContent, readReport } from './report-summary.js';
+import { fileMetadata, readReport } from './report-summary.js';
 import type { VerifiedState } from './workflow-states.js';
 
 export async function quarantineFile(
@@ -38,17 +38,7 @@ export async function quarantineFile(
     quarantinePath: s3Uri(deps.objects.bucket, fileKey),
     reportPath: s3Uri(deps.objects.bucket, reportKey),
     filepath: null,
-    metadata: {
-      uploadId,
-      filename: session.filename,
-      originalFilename: session.originalFilename,
-      size: verification.size,
-      checksum: verification.sha256,
-      timestamp: new Date(now).toISOString(),
-      fileType: verification.fileType,
-      detectedBy: verification.detectedBy,
-      ...describedContent(report),
-    },
+    metadata: fileMetadata(session, verification, now, report),
     downstreamJobId: null,
   };
   log.warn('file quarantined', { threats });

@@ -8,7 +8,7 @@ import { keys, s3Uri } from '../keys.js';
 import type { CompletionResult } from '../model.js';
 import { type CompletionDeps, requireSession, taskLogger } from './completion-deps.js';
 import { recordOutcome } from './record-outcome.js';
-import { describedContent, readReport, resultWarnings } from './report-summary.js';
+import { fileMetadata, readReport, resultWarnings } from './report-summary.js';
 
 export async function recordCompletion(
   deps: CompletionDeps,
@@ -26,18 +26,8 @@ export async function recordCompletion(
     uploadId,
     filepath: published.filepath,
     metadata: {
-      uploadId,
-      filename: session.filename,
-      originalFilename: session.originalFilename,
-      size: verification.size,
-      checksum: verification.sha256,
-      timestamp: new Date(now).toISOString(),
-      fileType: verification.fileType,
+      ...fileMetadata(session, verification, now, report),
       filepath: published.filepath,
-      totalChunks: session.totalChunks,
-      chunkSize: session.chunkSize,
-      detectedBy: verification.detectedBy,
-      ...describedContent(report),
       warnings: resultWarnings(report),
       warningCount: verification.warningCount,
       reportPath: s3Uri(deps.objects.bucket, reportKey),

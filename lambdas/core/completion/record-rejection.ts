@@ -9,7 +9,7 @@ import { s3Uri } from '../keys.js';
 import type { CompletionResult } from '../model.js';
 import { type CompletionDeps, requireSession, taskLogger } from './completion-deps.js';
 import { recordOutcome } from './record-outcome.js';
-import { describedContent, readReport, resultErrors, resultWarnings } from './report-summary.js';
+import { fileMetadata, readReport, resultErrors, resultWarnings } from './report-summary.js';
 
 export async function recordRejection(
   deps: CompletionDeps,
@@ -33,19 +33,9 @@ export async function recordRejection(
     reportPath: s3Uri(deps.objects.bucket, verification.reportKey),
     filepath: null,
     metadata: {
-      uploadId,
-      filename: session.filename,
-      originalFilename: session.originalFilename,
-      size: verification.size,
+      ...fileMetadata(session, verification, now, report),
       expectedSize: session.totalSize,
-      checksum: verification.sha256,
       expectedChecksum: session.checksum ?? null,
-      timestamp: new Date(now).toISOString(),
-      fileType: verification.fileType,
-      detectedBy: verification.detectedBy,
-      totalChunks: session.totalChunks,
-      chunkSize: session.chunkSize,
-      ...describedContent(report),
     },
     stagingKey: assembled.stagingKey,
     inspectionPath: s3Uri(deps.objects.bucket, assembled.stagingKey),

@@ -4,6 +4,8 @@
  * summary; the full report stays in S3 and the result names where.
  */
 import type { AnalysisReport, Finding } from '../../analysis/types.js';
+import type { Verification } from '../../workflow/contract.js';
+import type { UploadSession } from '../model.js';
 import type { ObjectStore } from '../ports.js';
 
 /** Findings of each severity a result lists (the totals are exact, the report has more). */
@@ -27,6 +29,28 @@ export const resultErrors = (report: AnalysisReport | undefined) =>
 
 export const resultWarnings = (report: AnalysisReport | undefined) =>
   (report?.findings.warnings ?? []).slice(0, resultFindingsShown).map(listed);
+
+/** The `metadata` every result of an assembled file starts with: the contract's fields and the report's description. */
+export function fileMetadata(
+  session: UploadSession,
+  verification: Verification,
+  now: number,
+  report: AnalysisReport | undefined,
+): Record<string, unknown> {
+  return {
+    uploadId: session.uploadId,
+    filename: session.filename,
+    originalFilename: session.originalFilename,
+    size: verification.size,
+    checksum: verification.sha256,
+    timestamp: new Date(now).toISOString(),
+    fileType: verification.fileType,
+    detectedBy: verification.detectedBy,
+    totalChunks: session.totalChunks,
+    chunkSize: session.chunkSize,
+    ...describedContent(report),
+  };
+}
 
 /** What a result's `metadata` gains from the report: the dataset, artifact or archive description. */
 export function describedContent(report: AnalysisReport | undefined): Record<string, unknown> {
