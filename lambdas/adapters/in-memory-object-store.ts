@@ -14,7 +14,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { ByteRange, CompletedPart, ObjectStore, StoredObject } from '../core/ports.js';
+import type { ByteRange, CompletedPart, ObjectStore, StoredObject, UploadPartInput } from '../core/ports.js';
 
 /** S3's smallest part, except for the last part of an upload. */
 const minPartSizeBytes = 5 * 1024 * 1024;
@@ -99,13 +99,7 @@ export class InMemoryObjectStore implements ObjectStore {
     return multipartUploadId;
   }
 
-  async uploadPart(args: {
-    key: string;
-    multipartUploadId: string;
-    partNumber: number;
-    body: Readable;
-    contentLength: number;
-  }): Promise<string> {
+  async uploadPart(args: UploadPartInput): Promise<string> {
     const { key, multipartUploadId, partNumber, body, contentLength } = args;
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > maxPartNumber) {
       body.destroy();

@@ -29,7 +29,7 @@ import {
   UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import type { ByteRange, CompletedPart, ObjectStore, StoredObject } from '../core/ports.js';
+import type { ByteRange, CompletedPart, ObjectStore, StoredObject, UploadPartInput } from '../core/ports.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -141,13 +141,7 @@ export class S3ObjectStore implements ObjectStore {
     return UploadId;
   }
 
-  async uploadPart(args: {
-    key: string;
-    multipartUploadId: string;
-    partNumber: number;
-    body: Readable;
-    contentLength: number;
-  }): Promise<string> {
+  async uploadPart(args: UploadPartInput): Promise<string> {
     // A body that ends short of Content-Length would leave the request waiting for bytes that
     // never come (measured on s3rver: it hangs), and a longer one fails with an opaque error.
     // The body goes through a byte counter; when it fails (short, long, or the source stream

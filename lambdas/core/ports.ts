@@ -61,6 +61,15 @@ export interface CompletedPart {
   etag: string;
 }
 
+/** One part of a multipart upload: exactly `contentLength` bytes streamed from `body`. */
+export interface UploadPartInput {
+  key: string;
+  multipartUploadId: string;
+  partNumber: number;
+  body: Readable;
+  contentLength: number;
+}
+
 export interface ObjectStore {
   /** The bucket name, used to build `s3://` locations in responses. */
   readonly bucket: string;
@@ -72,13 +81,7 @@ export interface ObjectStore {
   head(key: string): Promise<StoredObject | undefined>;
   createMultipartUpload(key: string, contentType?: string): Promise<string>;
   /** Uploads one part from a stream of exactly `contentLength` bytes; returns its ETag. */
-  uploadPart(args: {
-    key: string;
-    multipartUploadId: string;
-    partNumber: number;
-    body: Readable;
-    contentLength: number;
-  }): Promise<string>;
+  uploadPart(args: UploadPartInput): Promise<string>;
   completeMultipartUpload(
     key: string,
     multipartUploadId: string,

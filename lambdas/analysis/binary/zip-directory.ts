@@ -42,6 +42,10 @@ export interface ZipListing {
 export const maxListedZipEntries = 100_000;
 const maxSmallEntryBytes = 64 * 1024;
 
+/** An entry's name decoded as the zip says (UTF-8 flag or CP437), not rejected when unsafe. */
+export const entryName = (entry: yauzl.Entry): string =>
+  yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
+
 /** yauzl's random access over our budgeted ranged reads (also used by the pickle scanner). */
 export class RangedRandomAccessReader extends yauzl.RandomAccessReader {
   private readonly cursor: ByteCursor;
@@ -108,12 +112,7 @@ export async function listZip(
   };
   try {
     for await (const entry of zipfile.eachEntry()) {
-      const name = yauzl.getFileNameLowLevel(
-        entry.generalPurposeBitFlag,
-        entry.fileNameRaw,
-        entry.extraFields,
-        false,
-      );
+      const name = entryName(entry);
       if (yauzl.validateFileName(name) !== null && listing.unsafeNames.length < 20)
         listing.unsafeNames.push(name);
       listing.entries.push({

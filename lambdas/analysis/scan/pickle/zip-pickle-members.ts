@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { ReadBudgetExceededError } from '../../binary/binary-errors.js';
 import type { BudgetedReader } from '../../binary/ranged-buffer.js';
-import { RangedRandomAccessReader } from '../../binary/zip-directory.js';
+import { entryName, RangedRandomAccessReader } from '../../binary/zip-directory.js';
 
 export interface ZipPickleLimits {
   maxPickleBytes: number;
@@ -60,12 +60,7 @@ export async function listZipPickles(reader: BudgetedReader, limits: ZipPickleLi
   let total = 0;
   try {
     for await (const entry of zipfile.eachEntry()) {
-      const name = yauzl.getFileNameLowLevel(
-        entry.generalPurposeBitFlag,
-        entry.fileNameRaw,
-        entry.extraFields,
-        false,
-      );
+      const name = entryName(entry);
       if (!isPickleMemberName(name)) continue;
       if (result.members.length >= maxPickleMembers) {
         result.incomplete = `the zip holds more than ${maxPickleMembers} pickle members`;
