@@ -56,13 +56,17 @@ class Head {
   }
 }
 
-/** Malware scanning is another issue's work: until it exists, every file says so. */
+/**
+ * The pass does not scan for malware: the workflow's `ScanForMalware` step does (ClamAV), and
+ * its result replaces this one in the stored report. Called on its own, the pass says so.
+ */
 const virusNotScanned: AnalysisReport['scan']['virus'] = {
   status: 'not_scanned',
   engine: null,
   signatures: null,
   threats: [],
-  reason: 'Malware scanning (ClamAV) is not implemented yet; this file was not scanned for malware.',
+  reason:
+    'The analysis pass does not scan for malware; the completion workflow runs ClamAV in its ScanForMalware step.',
 };
 
 /** Under a `reject` policy, detected PII or credentials are one error naming the types found. */

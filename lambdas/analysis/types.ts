@@ -17,6 +17,7 @@
 
 import type { PickleScan } from './scan/pickle/scan-pickles.js';
 import type { DetectionSummary } from './scan/scan-types.js';
+import type { VirusScan } from './scan/virus-types.js';
 
 export type DatasetFormat = 'jsonl' | 'json' | 'csv' | 'tsv' | 'parquet';
 
@@ -179,8 +180,11 @@ export interface ArchiveDescription {
 
 /** What the scanners found; each part says plainly when it did not look. */
 export interface ScanResults {
-  /** Malware scanning: not implemented yet, so always `not_scanned` - never `clean`. */
-  virus: { status: 'not_scanned'; engine: null; signatures: null; threats: string[]; reason: string };
+  /**
+   * Malware scanning by ClamAV. The pass itself does not run it (`not_scanned`): the completion
+   * workflow's `ScanForMalware` step does, and its result replaces this one in the stored report.
+   */
+  virus: VirusScan;
   /** PII in the records of a dataset (entity names as Presidio's); masked samples only. */
   pii?: DetectionSummary;
   /** Credentials in the records of a dataset (rule ids as gitleaks'); masked samples only. */
