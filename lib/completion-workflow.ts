@@ -68,6 +68,7 @@ export class CompletionWorkflow extends Construct {
         timeoutSeconds: task.timeoutSeconds,
         memoryMiB: task.memoryMiB,
         access: task.access,
+        ...('image' in task ? { image: task.image } : {}),
         table: props.table,
         bucket: props.bucket,
         environment: props.environment,
@@ -131,6 +132,7 @@ export class CompletionWorkflow extends Construct {
     assembleParts.addCatch(recordFailure, catchAll);
 
     const finishAssembly = invoke('FinishAssembly', '$.assembled').addCatch(recordFailure, catchAll);
+    const scanForMalware = invoke('ScanForMalware', '$.malware').addCatch(recordFailure, catchAll);
     const analyzeFile = invoke('AnalyzeFile', '$.verification').addCatch(recordFailure, catchAll);
     const publishFile = invoke('PublishFile', '$.published').addCatch(recordFailure, catchAll);
     // An outcome that cannot be recorded (after the retries) is still recorded as a failure, so
@@ -148,6 +150,7 @@ export class CompletionWorkflow extends Construct {
     const definition = planAssembly
       .next(assembleParts)
       .next(finishAssembly)
+      .next(scanForMalware)
       .next(analyzeFile)
       .next(isVerified);
 

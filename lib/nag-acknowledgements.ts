@@ -38,11 +38,14 @@ const keyPatternContents: Readonly<Record<string, string>> = {
     'the analysis report completed/{uploadId}/.analysis.json of each published file, never the file itself (sanitized filenames never start with a dot)',
   'schemas/*':
     'the registered JSON Schemas schemas/{name}.json (documents teams register with PUT /api/schemas/{name}, no upload data)',
+  'clamav/*':
+    "ClamAV's signature database files clamav/{name}.cvd|.cld and their manifest clamav/manifest.json, written by freshclam (no upload data)",
 };
 
 /** What part of the keys under a pattern is only known at run time; upload ids unless named here. */
 const runTimeKeyParts: Readonly<Record<string, string>> = {
   'schemas/*': 'schema names that teams choose when they register a schema',
+  'clamav/*': 'the database file names freshclam downloads (main, daily, bytecode; .cvd or .cld)',
 };
 
 /** The token cdk-nag prints for an attribute of a resource, e.g. `<StorageFiles48C02C92.Arn>`. */
@@ -84,6 +87,7 @@ export function acknowledgeNagFindings(stack: UploadStack): void {
   for (const [name, fn] of [
     ...Object.entries(stack.routeFunctions),
     ...Object.entries(stack.taskFunctions),
+    ['UpdateVirusDefinitions', stack.virusDefinitions.updater] as const,
   ]) {
     acknowledgeFunction(stack, fn, name);
   }

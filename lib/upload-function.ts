@@ -6,10 +6,20 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, IgnoreMode, Size } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  DockerImageCode,
+  DockerImageFunction,
+  type FunctionOptions,
+  type Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -48,7 +58,16 @@ export interface UploadFunctionProps {
   readonly bucket: IBucket;
   /** The configuration variables of `lambdas/runtime/config.ts`. */
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * `clamav`: run from the ClamAV container image (`docker/clamav/Dockerfile`, built by `cdk
+   * deploy`; `cdk synth` only stages its context) instead of the Node.js runtime. The handler
+   * is the entry's file name, which the image's esbuild step bundles.
+   */
+  readonly image?: 'clamav';
 }
+
+/** The ClamAV image's Dockerfile, relative to the project root (the build context). */
+export const clamavDockerfile = 'docker/clamav/Dockerfile';
 
 /**
  * ESM output needs `require` for the CommonJS dependencies esbuild inlines (busboy and parts
@@ -60,7 +79,7 @@ const esmRequireBanner =
 
 /** A bundled handler, its log group and its least-privilege execution role. */
 export class UploadFunction extends Construct {
-  public readonly function: NodejsFunction;
+  public readonly function: LambdaFunction;
   public readonly logGroup: LogGroup;
   public readonly role: Role;
   /** What the role was granted (the cdk-nag acknowledgements are derived from it). */
@@ -80,13 +99,8 @@ export class UploadFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: path.join(projectRoot, props.entry),
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+    const common: FunctionOptions = {
       description: props.description,
-      runtime: lambdaRuntime,
       architecture: Architecture.ARM_64,
       timeout: Duration.seconds(props.timeoutSeconds),
       memorySize: props.memoryMiB,
@@ -94,6 +108,40 @@ export class UploadFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
       tracing: Tracing.ACTIVE,
+    };
+    this.function =
+      props.image === 'clamav'
+        ? new DockerImageFunction(this, 'Function', {
+            ...common,
+            code: DockerImageCode.fromImageAsset(projectRoot, {
+              file: clamavDockerfile,
+              platform: Platform.LINUX_ARM64,
+              ignoreMode: IgnoreMode.DOCKER,
+              cmd: [`${path.basename(props.entry, '.ts')}.handler`],
+            }),
+            // clamd spools each stream to a temporary file (files up to 2 GiB) and keeps its
+            // signatures (about 400 MB on disk) in /tmp.
+            ephemeralStorageSize: Size.gibibytes(6),
+            environment: {
+              ...props.environment,
+              // A scan that would outlive the function is stopped first, and reported as an error.
+              CLAMAV_TIMEOUT_SECONDS: String(Math.max(props.timeoutSeconds - 60, 30)),
+            },
+          })
+        : this.nodejsFunction(props, common);
+
+    grantTable(props.table, this.role, props.access.table);
+    grantBucketAccess(props.bucket, this.role, props.access.bucket);
+  }
+
+  private nodejsFunction(props: UploadFunctionProps, common: FunctionOptions): NodejsFunction {
+    return new NodejsFunction(this, 'Function', {
+      ...common,
+      entry: path.join(projectRoot, props.entry),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+      runtime: lambdaRuntime,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       bundling: {
         format: OutputFormat.ESM,
@@ -109,9 +157,6 @@ export class UploadFunction extends Construct {
         bundleAwsSDK: true,
       },
     });
-
-    grantTable(props.table, this.role, props.access.table);
-    grantBucketAccess(props.bucket, this.role, props.access.bucket);
   }
 }
 

@@ -5,7 +5,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -20,6 +20,7 @@ import {
   type UploadSettingsProps,
 } from './upload-stack-props.js';
 import { UploadStorage } from './upload-storage.js';
+import { VirusDefinitions } from './virus-definitions.js';
 
 export { UploadStackPropsError } from './upload-stack-props.js';
 
@@ -44,8 +45,13 @@ export class UploadStack extends Stack {
   public readonly routeFunctions: Readonly<Record<string, UploadFunction>>;
   /** The workflow task functions, by state name (`lambdas/workflow/tasks.ts`). */
   public readonly taskFunctions: Readonly<Record<WorkflowTaskName, UploadFunction>>;
-  /** Every Lambda function, by route id or state name (the two never share a name). */
-  public readonly functions: Readonly<Record<string, NodejsFunction>>;
+  /** freshclam on a schedule, keeping ClamAV's signatures in the bucket for `ScanForMalware`. */
+  public readonly virusDefinitions: VirusDefinitions;
+  /**
+   * Every Lambda function, by route id, state name or `UpdateVirusDefinitions` (never the same
+   * name twice).
+   */
+  public readonly functions: Readonly<Record<string, LambdaFunction>>;
 
   constructor(scope: Construct, id: string, props: UploadStackProps = {}) {
     super(scope, id, props);
@@ -79,6 +85,11 @@ export class UploadStack extends Stack {
     });
     this.stateMachine = this.workflow.stateMachine;
     this.taskFunctions = this.workflow.functions;
+    this.virusDefinitions = new VirusDefinitions(this, 'VirusDefinitions', {
+      table: this.table,
+      bucket: this.bucket,
+      environment,
+    });
 
     this.api = new UploadApi(this, 'Api', {
       table: this.table,
@@ -91,10 +102,11 @@ export class UploadStack extends Stack {
     this.httpApi = this.api.httpApi;
     this.routeFunctions = this.api.functions;
     this.functions = Object.fromEntries(
-      [...Object.entries(this.routeFunctions), ...Object.entries(this.taskFunctions)].map(([name, fn]) => [
-        name,
-        fn.function,
-      ]),
+      [
+        ...Object.entries(this.routeFunctions),
+        ...Object.entries(this.taskFunctions),
+        ['UpdateVirusDefinitions', this.virusDefinitions.updater] as const,
+      ].map(([name, fn]) => [name, fn.function]),
     );
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the upload API' });
@@ -103,6 +115,12 @@ export class UploadStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', {
       value: this.stateMachine.stateMachineArn,
       description: 'Completion workflow',
+    });
+
+    new CfnOutput(this, 'UpdateVirusDefinitionsCommand', {
+      value: `aws lambda invoke --function-name ${this.virusDefinitions.updater.function.functionName} /dev/stdout`,
+      description:
+        'Run once after the first deployment: loads the ClamAV signatures (then every 6 hours on schedule). Until then uploads are quarantined as not scanned.',
     });
 
     acknowledgeNagFindings(this);

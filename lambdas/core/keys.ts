@@ -28,6 +28,12 @@ export const keys = {
    * Names match `^[a-z0-9][a-z0-9._-]{0,63}$` before they get here, so a name never holds a `/`.
    */
   schema: (name: string): string => `schemas/${name}.json`,
+  /**
+   * ClamAV's signature database (AWS only): the files freshclam downloaded and a manifest naming
+   * them, written by `UpdateVirusDefinitions` and read by the scanning function at cold start.
+   */
+  virusDefinitions: (name: string): string => `clamav/${name}`,
+  virusDefinitionsManifest: 'clamav/manifest.json',
 };
 
 /**

@@ -47,6 +47,12 @@ const envSchema = z.object({
       error: 'UNSCANNABLE_POLICY must be quarantine, reject or report',
     })
     .default('quarantine'),
+  /** What a file the malware scanner could not scan (`not_scanned`, `error`) gets. */
+  MALWARE_UNSCANNED_POLICY: z
+    .enum(['quarantine', 'reject', 'report'], {
+      error: 'MALWARE_UNSCANNED_POLICY must be quarantine, reject or report',
+    })
+    .default('quarantine'),
   /** Read by the logger at each line; validated here so a typo fails fast instead of logging at info. */
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { error: 'LOG_LEVEL must be debug, info, warn or error' })
@@ -68,6 +74,7 @@ export interface Config {
   piiPolicy: 'report' | 'reject';
   secretsPolicy: 'report' | 'reject';
   unscannablePolicy: 'quarantine' | 'reject' | 'report';
+  malwareUnscannedPolicy: 'quarantine' | 'reject' | 'report';
   dynamodbEndpoint?: string;
   s3Endpoint?: string;
 }
@@ -99,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     piiPolicy: e.PII_POLICY,
     secretsPolicy: e.SECRETS_POLICY,
     unscannablePolicy: e.UNSCANNABLE_POLICY,
+    malwareUnscannedPolicy: e.MALWARE_UNSCANNED_POLICY,
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
     s3Endpoint: e.S3_ENDPOINT,
   };

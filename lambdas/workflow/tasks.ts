@@ -10,6 +10,7 @@
  *   -> AssembleParts (Map over $.plan.batches, MaxConcurrency 8, ResultPath null)
  *        AssembleBatch         input {uploadId, multipartUploadId, stagingKey, batch}
  *   -> FinishAssembly          ResultPath $.assembled
+ *   -> ScanForMalware          ResultPath $.malware (ClamAV; its own container-image function on AWS)
  *   -> AnalyzeFile             ResultPath $.verification
  *   -> IsVerified (Choice on $.verification.ok)
  *        true  -> PublishFile  ResultPath $.published -> RecordCompletion (end)
@@ -25,6 +26,11 @@ export interface WorkflowTaskDefinition {
   readonly memoryMiB: number;
   readonly description: string;
   readonly access: { table: 'read' | 'readWrite'; bucket: BucketAccess };
+  /**
+   * `clamav`: on AWS the function runs from the ClamAV container image (`docker/clamav`)
+   * instead of the Node.js runtime; locally it runs in-process like every task.
+   */
+  readonly image?: 'clamav';
 }
 
 export const workflowTasks = {
@@ -55,6 +61,21 @@ export const workflowTasks = {
     access: {
       table: 'read',
       bucket: { read: ['staging/*'], put: ['staging/*'], list: ['staging/*'] },
+    },
+  },
+  ScanForMalware: {
+    entry: 'lambdas/workflow/scan-malware.ts',
+    image: 'clamav',
+    timeoutSeconds: 900,
+    // clamd holds the official signatures in memory (about 1.2 GiB), and gets more CPU with more memory.
+    memoryMiB: 3008,
+    description:
+      'Streams the assembled file to ClamAV (clamd, INSTREAM) with signatures kept in S3; returns the verdict.',
+    // Streams the staging object. Reads ClamAV's signature manifest and files; a missing manifest
+    // (the update function has not run yet) must answer 404, not 403, hence the prefix-bound list.
+    access: {
+      table: 'read',
+      bucket: { read: ['staging/*', 'clamav/*'], list: ['clamav/*'] },
     },
   },
   AnalyzeFile: {

@@ -4,12 +4,20 @@
  * (`recording-object-store.ts`), through the upload routes and the completion workflow's verified,
  * rejected and failed paths and the retries the tasks are written to survive.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  downloadDefinitions,
+  readManifest,
+  uploadDefinitions,
+} from '../../lambdas/adapters/clamav/s3-definitions.js';
 import { abortUpload } from '../../lambdas/core/abort-upload.js';
 import { completeUpload } from '../../lambdas/core/complete-upload.js';
 import { analyzeUpload } from '../../lambdas/core/completion/analyze-upload.js';
@@ -21,6 +29,7 @@ import { quarantineFile } from '../../lambdas/core/completion/quarantine-file.js
 import { recordCompletion } from '../../lambdas/core/completion/record-completion.js';
 import { recordFailure } from '../../lambdas/core/completion/record-failure.js';
 import { recordRejection } from '../../lambdas/core/completion/record-rejection.js';
+import { scanForMalware } from '../../lambdas/core/completion/scan-malware.js';
 import { getStatus } from '../../lambdas/core/get-status.js';
 import { initUpload } from '../../lambdas/core/init-upload.js';
 import { keys } from '../../lambdas/core/keys.js';
@@ -34,6 +43,7 @@ import type { UploadStack } from '../../lib/upload-stack.js';
 import { createDeps, fileBytes, MiB, seedUpload, sha256Hex } from '../core/completion/fixtures.js';
 import { patternBytes } from '../support/bytes.js';
 import { createCoreDeps } from '../support/core-deps.js';
+import { ScannerDouble } from '../support/scanner-double.js';
 import { buildTemplate, logicalIdOf } from './fixture.js';
 import { RecordingObjectStore } from './recording-object-store.js';
 import {
@@ -167,7 +177,12 @@ async function runCompletion(checksumOf: (bytes: Uint8Array) => string): Promise
   const assembled = await finishAssembly(as(deps, 'FinishAssembly'), { uploadId, plan });
   // A retry after S3 completed the upload but the invocation timed out: the upload is gone.
   await finishAssembly(as(deps, 'FinishAssembly'), { uploadId, plan });
-  const verification = await analyzeUpload(as(deps, 'AnalyzeFile'), { uploadId, plan, assembled });
+  const malware = await scanForMalware(as(deps, 'ScanForMalware'), new ScannerDouble(), {
+    uploadId,
+    plan,
+    assembled,
+  });
+  const verification = await analyzeUpload(as(deps, 'AnalyzeFile'), { uploadId, plan, assembled, malware });
   if (!verification.ok) {
     await recordRejection(as(deps, 'RecordRejection'), { uploadId, plan, assembled, verification });
     return;
@@ -208,6 +223,27 @@ async function runQuarantine(): Promise<void> {
   ).rejects.toThrow(/Neither/);
 }
 
+/**
+ * What the scanning function's container does besides scanning (`container-clamd.ts`): it reads
+ * the signature manifest - missing before the first update, which must be a 404 - and then the
+ * database files it names.
+ */
+async function runVirusDefinitions(): Promise<void> {
+  const deps = createDeps();
+  const scanner = as(deps, 'ScanForMalware');
+  expect(await readManifest(scanner.objects)).toBeUndefined();
+  const dir = await mkdtemp(join(tmpdir(), 'definitions-'));
+  try {
+    await writeFile(join(dir, 'daily.cld'), 'signatures');
+    await uploadDefinitions(deps.objects, dir, 'ClamAV 1.4.3/27830/today');
+    expect(await downloadDefinitions(scanner.objects, join(dir, 'loaded'))).toMatchObject({
+      files: [{ name: 'daily.cld', size: 10 }],
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** A workflow whose batches never ran: FinishAssembly finds no manifest, RecordFailure aborts. */
 async function runFailedCompletion(): Promise<void> {
   const deps = createDeps();
@@ -226,6 +262,7 @@ beforeAll(async () => {
   await runCompletion(() => '0'.repeat(64));
   await runFailedCompletion();
   await runQuarantine();
+  await runVirusDefinitions();
 });
 
 describe('S3 permissions, against the requests each function makes', () => {
@@ -241,6 +278,7 @@ describe('S3 permissions, against the requests each function makes', () => {
         'PlanAssembly',
         'AssembleBatch',
         'FinishAssembly',
+        'ScanForMalware',
         'AnalyzeFile',
         'PublishFile',
         'QuarantineFile',
@@ -381,6 +419,7 @@ describe('S3 permissions by key prefix', () => {
       'RegisterSchema s3:ListBucket <bucket> if s3:prefix like schemas/*',
       'GetSchema s3:ListBucket <bucket> if s3:prefix like schemas/*',
       'FinishAssembly s3:ListBucket <bucket> if s3:prefix like staging/*',
+      'ScanForMalware s3:ListBucket <bucket> if s3:prefix like clamav/*',
       'PublishFile s3:ListBucket <bucket> if s3:prefix like staging/*',
       'PublishFile s3:ListBucket <bucket> if s3:prefix like completed/*',
       'QuarantineFile s3:ListBucket <bucket> if s3:prefix like staging/*',
@@ -398,7 +437,7 @@ describe('S3 permissions by key prefix', () => {
             grant.action.includes('*') ||
             'any' in grant.resource ||
             ('keyPattern' in grant.resource &&
-              !/^(uploads|staging|completed|quarantine|schemas)\/\*(\/\.analysis\.json)?$/.test(
+              !/^(uploads|staging|completed|quarantine|schemas|clamav)\/\*(\/\.analysis\.json)?$/.test(
                 grant.resource.keyPattern,
               )),
         )

@@ -34,6 +34,7 @@ function recordingHandlers(overrides: Partial<Record<keyof typeof workflowTasks,
       batchIndex: (input as { batch: { batchIndex: number } }).batch.batchIndex,
     }),
     FinishAssembly: async () => ({ stagingKey: plan.stagingKey, size: 42 }),
+    ScanForMalware: async () => ({ status: 'clean', engine: 'ClamAV 1.4.3', signatures: null, threats: [] }),
     AnalyzeFile: async () => ({
       ok: true,
       size: 42,
@@ -99,6 +100,7 @@ describe('synthesizeCompletionAsl', () => {
     expect(calls.map((call) => call.state).filter((state) => state !== 'AssembleBatch')).toEqual([
       'PlanAssembly',
       'FinishAssembly',
+      'ScanForMalware',
       'AnalyzeFile',
       'PublishFile',
       'RecordCompletion',
@@ -118,6 +120,7 @@ describe('synthesizeCompletionAsl', () => {
       uploadId: 'u-1',
       plan,
       assembled: { stagingKey: plan.stagingKey, size: 42 },
+      malware: expect.objectContaining({ status: 'clean' }),
       verification: expect.objectContaining({ ok: true }),
       published: expect.objectContaining({ key: 'completed/u-1/data.jsonl' }),
     });

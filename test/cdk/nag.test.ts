@@ -76,7 +76,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(bucketIds.length).toBeGreaterThan(0);
     for (const id of bucketIds) {
       expect(id).toMatch(
-        /(^|::)AwsSolutions-IAM5\[Resource::<StorageFiles\w+\.Arn>\/(uploads|staging|completed|quarantine|schemas)\/\*(\/\.analysis\.json)?\]$/,
+        /(^|::)AwsSolutions-IAM5\[Resource::<StorageFiles\w+\.Arn>\/(uploads|staging|completed|quarantine|schemas|clamav)\/\*(\/\.analysis\.json)?\]$/,
       );
     }
   });

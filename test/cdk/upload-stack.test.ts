@@ -48,8 +48,8 @@ function environmentOf(logicalId: string): Record<string, unknown> {
 }
 
 describe('Lambda functions', () => {
-  it('creates exactly one function per route and per workflow task', () => {
-    template.resourceCountIs('AWS::Lambda::Function', routes.length + taskNames.length);
+  it('creates exactly one function per route and per workflow task, and the signature updater', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 1 + routes.length + taskNames.length);
     expect(Object.keys(stack.routeFunctions).sort()).toEqual(routes.map((route) => route.id).sort());
     expect(Object.keys(stack.taskFunctions).sort()).toEqual([...taskNames].sort());
   });
@@ -58,6 +58,8 @@ describe('Lambda functions', () => {
     expect(lambdaRuntime.name).toBe(newestNodeRuntime());
     const functions = template.findResources('AWS::Lambda::Function');
     for (const resource of Object.values(functions)) {
+      // The ClamAV functions run from their container image (tested below).
+      if (resource.Properties.PackageType === 'Image') continue;
       expect(resource.Properties).toMatchObject({
         Runtime: newestNodeRuntime(),
         Architectures: ['arm64'],
@@ -65,6 +67,34 @@ describe('Lambda functions', () => {
         TracingConfig: { Mode: 'Active' },
       });
     }
+  });
+
+  it('runs ScanForMalware and UpdateVirusDefinitions from the ClamAV image, on arm64 with tracing', () => {
+    const scanner = functionProperties(logicalIdOf(stack.taskFunctions.ScanForMalware.function));
+    const updater = functionProperties(logicalIdOf(stack.virusDefinitions.updater.function));
+    for (const [properties, command] of [
+      [scanner, 'scan-malware.handler'],
+      [updater, 'update-virus-definitions.handler'],
+    ] as const) {
+      expect(properties).toMatchObject({
+        PackageType: 'Image',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        ImageConfig: { Command: [command] },
+        EphemeralStorage: { Size: 6144 },
+      });
+      expect(properties).not.toHaveProperty('Runtime');
+    }
+    // Both use the one image; the scan stops (as an error, never clean) before the function times out.
+    expect(scanner.Code).toEqual(updater.Code);
+    expect(
+      environmentOf(logicalIdOf(stack.taskFunctions.ScanForMalware.function)).CLAMAV_TIMEOUT_SECONDS,
+    ).toBe('840');
+    const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rule?.Properties).toMatchObject({
+      ScheduleExpression: 'rate(6 hours)',
+      Targets: [{ Arn: { 'Fn::GetAtt': [logicalIdOf(stack.virusDefinitions.updater.function), 'Arn'] } }],
+    });
   });
 
   it.each(routes.map((route) => [route.id, route] as const))(
@@ -100,8 +130,10 @@ describe('Lambda functions', () => {
         SESSION_TTL_HOURS: '24',
         COMPLETE_WAIT_SECONDS: '10',
         RESULT_RETENTION_DAYS: '30',
-        NODE_OPTIONS: '--enable-source-maps',
       });
+      // The container image sets it itself (docker/clamav/Dockerfile).
+      if (functionProperties(logicalIdOf(fn)).PackageType !== 'Image')
+        expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
     }
   });
 
@@ -335,7 +367,8 @@ describe('completion state machine', () => {
       Next: 'FinishAssembly',
       ItemProcessor: { StartAt: 'AssembleBatch' },
     });
-    expect(states.FinishAssembly).toMatchObject({ ResultPath: '$.assembled', Next: 'AnalyzeFile' });
+    expect(states.FinishAssembly).toMatchObject({ ResultPath: '$.assembled', Next: 'ScanForMalware' });
+    expect(states.ScanForMalware).toMatchObject({ ResultPath: '$.malware', Next: 'AnalyzeFile' });
     expect(states.AnalyzeFile).toMatchObject({ ResultPath: '$.verification', Next: 'IsVerified' });
     expect(states.IsVerified).toEqual({
       Type: 'Choice',

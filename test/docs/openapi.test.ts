@@ -28,6 +28,7 @@ import { createLogger } from '../../lambdas/runtime/logger.js';
 import { handler as statusHandler } from '../../lambdas/status.js';
 import { runWorkflow, type TestDeps } from '../core/completion/fixtures.js';
 import { chatExample, chatJsonl, safetensors } from '../support/datasets.js';
+import { ScannerDouble } from '../support/scanner-double.js';
 
 type JsonObject = Record<string, unknown>;
 type Method = 'get' | 'post' | 'put' | 'delete';
@@ -231,6 +232,7 @@ const completionDeps: TestDeps = {
   config: { resultRetentionMs: 86_400_000 },
   logger: createLogger({}, 'error', () => {}),
   logLines: [],
+  scanner: new ScannerDouble(),
 };
 
 beforeAll(() => {

@@ -9,6 +9,7 @@
  * (`ok: false`), not an error: the workflow records a rejection instead of a failure.
  */
 import { analyzeFile } from '../../analysis/analyze-file.js';
+import type { VirusScan } from '../../analysis/scan/virus-types.js';
 import type { AnalysisReport, SchemaExpectation, SchemaFamily } from '../../analysis/types.js';
 import type { Verification } from '../../workflow/contract.js';
 import { keys, s3Uri } from '../keys.js';
@@ -21,7 +22,7 @@ import {
   taskLogger,
 } from './completion-deps.js';
 import { objectRangedReader } from './object-reader.js';
-import type { AssembledState } from './workflow-states.js';
+import type { ScannedState } from './workflow-states.js';
 
 /** How many threats the verdict names (the report has all of them). */
 const maxThreatsShown = 20;
@@ -84,14 +85,32 @@ function rejection(
   return undefined;
 }
 
+type UnscannedPolicy = NonNullable<CompletionSettings['unscannablePolicy']>;
+
+/** Sorts what could not be looked at by its policy: quarantined, rejected, or only reported. */
+function byPolicy(policy: UnscannedPolicy, unscanned: string[], threats: string[], rejections: string[]) {
+  if (policy === 'quarantine') threats.push(...unscanned);
+  else if (policy === 'reject') rejections.push(...unscanned);
+}
+
 /**
- * What makes a file dangerous: a pickle importing a global outside the allowlist, and - under
- * the default `quarantine` policy - a pickle that could not be fully scanned (fail closed: what
- * was not looked at is never taken for safe).
+ * What makes a file dangerous: malware ClamAV found, a pickle importing a global outside the
+ * allowlist - and, under the default `quarantine` policies, a file the malware scanner or the
+ * pickle scanner could not fully look at (fail closed: what was not looked at is never safe).
  */
-function dangersOf(report: AnalysisReport, unscannablePolicy: CompletionSettings['unscannablePolicy']) {
-  const pickle = report.scan.pickle;
+function dangersOf(report: AnalysisReport, virus: VirusScan, settings: CompletionSettings) {
   const threats: string[] = [];
+  const rejections: string[] = [];
+  for (const name of virus.status === 'infected' ? virus.threats : []) threats.push(`malware ${name}`);
+  if (virus.status === 'not_scanned' || virus.status === 'error') {
+    byPolicy(
+      virus.decision ?? 'quarantine',
+      [`not scanned for malware (${virus.status}): ${virus.reason ?? 'no reason given'}`],
+      threats,
+      rejections,
+    );
+  }
+  const pickle = report.scan.pickle;
   const unscanned: string[] = [];
   for (const scanned of pickle?.pickles ?? []) {
     for (const global of scanned.unsafeGlobals)
@@ -101,14 +120,25 @@ function dangersOf(report: AnalysisReport, unscannablePolicy: CompletionSettings
   if (pickle && pickle.status !== 'safe' && pickle.status !== 'unsafe' && unscanned.length === 0) {
     unscanned.push(`its pickles could not be fully scanned: ${pickle.reason ?? pickle.status}`);
   }
-  const policy = unscannablePolicy ?? 'quarantine';
-  return {
-    threats: policy === 'quarantine' ? [...threats, ...unscanned] : threats,
-    unscannedRejection: policy === 'reject' && threats.length === 0 ? unscanned : [],
-  };
+  byPolicy(settings.unscannablePolicy ?? 'quarantine', unscanned, threats, rejections);
+  return { threats, unscannedRejection: threats.length === 0 ? rejections : [] };
 }
 
-export async function analyzeUpload(deps: CompletionDeps, state: AssembledState): Promise<Verification> {
+/** The malware verdict of `ScanForMalware`, with the policy's decision when it did not look. */
+function virusVerdict(state: ScannedState, settings: CompletionSettings): VirusScan {
+  const virus: VirusScan = state.malware ?? {
+    status: 'not_scanned',
+    engine: null,
+    signatures: null,
+    threats: [],
+    reason: 'This execution started before the ScanForMalware step existed.',
+  };
+  return virus.status === 'not_scanned' || virus.status === 'error'
+    ? { ...virus, decision: settings.malwareUnscannedPolicy ?? 'quarantine' }
+    : virus;
+}
+
+export async function analyzeUpload(deps: CompletionDeps, state: ScannedState): Promise<Verification> {
   const { uploadId, assembled } = state;
   const log = taskLogger(deps, 'AnalyzeFile', uploadId);
   const session = await requireProcessingSession(deps, uploadId);
@@ -124,10 +154,12 @@ export async function analyzeUpload(deps: CompletionDeps, state: AssembledState)
       secretsPolicy: deps.config.secretsPolicy,
     },
   });
+  const virus = virusVerdict(state, deps.config);
+  report.scan.virus = virus;
   const reportKey = keys.stagingReport(uploadId);
   await deps.objects.put(reportKey, JSON.stringify(report), 'application/json');
   const checked = rejection(session, report, s3Uri(deps.objects.bucket, reportKey));
-  const { threats, unscannedRejection } = dangersOf(report, deps.config.unscannablePolicy);
+  const { threats, unscannedRejection } = dangersOf(report, virus, deps.config);
   // Not the declared file at all (size, checksum): a rejection. Else a danger: quarantine.
   const notDeclared = checked?.code === 'SIZE_MISMATCH' || checked?.code === 'CHECKSUM_MISMATCH';
   const quarantined = !notDeclared && threats.length > 0;
@@ -143,7 +175,7 @@ export async function analyzeUpload(deps: CompletionDeps, state: AssembledState)
     : !notDeclared && unscannedRejection.length > 0
       ? {
           code: 'NOT_SCANNED',
-          reason: `${session.filename} was not published: ${unscannedRejection.join('; ')} (UNSCANNABLE_POLICY is reject).`,
+          reason: `${session.filename} was not published: ${unscannedRejection.join('; ')} (MALWARE_UNSCANNED_POLICY or UNSCANNABLE_POLICY is reject).`,
         }
       : checked;
   const verification: Verification = {

@@ -16,6 +16,8 @@ export interface CompletionSettings {
   secretsPolicy?: 'report' | 'reject';
   /** A pickle that could not be fully scanned: `quarantine` (default), `reject` or `report`. */
   unscannablePolicy?: 'quarantine' | 'reject' | 'report';
+  /** A file the malware scanner could not scan: `quarantine` (default), `reject` or `report`. */
+  malwareUnscannedPolicy?: 'quarantine' | 'reject' | 'report';
 }
 
 export interface CompletionDeps {

@@ -4,6 +4,7 @@
  * state after the tasks before it. The states after `PublishFile`, after a rejection and after a
  * failure are `CompletionState`, `RejectionState` and `FailureState` in the contract.
  */
+import type { VirusScan } from '../../analysis/scan/virus-types.js';
 import type { AssembledFile, AssemblyPlan, Verification, WorkflowInput } from '../../workflow/contract.js';
 
 /** After `PlanAssembly` (and the `AssembleParts` Map, whose ResultPath is null). */
@@ -16,7 +17,15 @@ export interface AssembledState extends PlannedState {
   assembled: AssembledFile;
 }
 
+/**
+ * After `ScanForMalware`. `malware` is optional for executions that started before the step
+ * existed (the local runner resumes journaled executions): they count as not scanned.
+ */
+export interface ScannedState extends AssembledState {
+  malware?: VirusScan;
+}
+
 /** After `AnalyzeFile`. */
-export interface VerifiedState extends AssembledState {
+export interface VerifiedState extends ScannedState {
   verification: Verification;
 }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { InMemoryObjectStore } from '../../../lambdas/adapters/in-memory-object-store.js';
 import { InMemorySessionRepository } from '../../../lambdas/adapters/in-memory-session-repository.js';
+import type { VirusScan } from '../../../lambdas/analysis/scan/virus-types.js';
 import { analyzeUpload } from '../../../lambdas/core/completion/analyze-upload.js';
 import { assembleBatch } from '../../../lambdas/core/completion/assemble-batch.js';
 import type { CompletionDeps } from '../../../lambdas/core/completion/completion-deps.js';
@@ -15,8 +16,10 @@ import { publishFile } from '../../../lambdas/core/completion/publish-file.js';
 import { recordCompletion } from '../../../lambdas/core/completion/record-completion.js';
 import { recordFailure } from '../../../lambdas/core/completion/record-failure.js';
 import { recordRejection } from '../../../lambdas/core/completion/record-rejection.js';
+import { scanForMalware } from '../../../lambdas/core/completion/scan-malware.js';
 import { keys } from '../../../lambdas/core/keys.js';
 import type { UploadSession } from '../../../lambdas/core/model.js';
+import type { MalwareScanner } from '../../../lambdas/core/ports.js';
 import { createLogger } from '../../../lambdas/runtime/logger.js';
 import type {
   AssembledFile,
@@ -27,6 +30,7 @@ import type {
   WorkflowInput,
 } from '../../../lambdas/workflow/contract.js';
 import { sha256Hex } from '../../support/bytes.js';
+import { ScannerDouble } from '../../support/scanner-double.js';
 
 export const MiB = 1024 * 1024;
 export const fixedNow = Date.parse('2030-01-02T03:04:05.000Z');
@@ -38,6 +42,8 @@ export interface TestDeps extends CompletionDeps {
   clock: { now: () => number };
   /** Every log line written, parsed. */
   logLines: Record<string, unknown>[];
+  /** What `runWorkflow`'s ScanForMalware step uses. */
+  scanner: MalwareScanner;
 }
 
 export function createDeps(): TestDeps {
@@ -46,9 +52,12 @@ export function createDeps(): TestDeps {
     sessions: new InMemorySessionRepository(),
     objects: new InMemoryObjectStore('test-bucket'),
     clock: { now: () => fixedNow },
-    config: { resultRetentionMs },
+    // Tasks called one by one skip ScanForMalware: their files count as not scanned, which
+    // the `report` policy lets through (the quarantine default is tested in scan-malware.test.ts).
+    config: { resultRetentionMs, malwareUnscannedPolicy: 'report' },
     logger: createLogger({}, 'debug', (line) => logLines.push(JSON.parse(line))),
     logLines,
+    scanner: new ScannerDouble(),
   };
 }
 
@@ -152,6 +161,7 @@ async function forEachBounded<T>(items: readonly T[], limit: number, work: (item
 export interface WorkflowRun extends WorkflowInput {
   plan?: AssemblyPlan;
   assembled?: AssembledFile;
+  malware?: VirusScan;
   verification?: Verification;
   published?: PublishedFile;
   error?: FailureState['error'];
@@ -172,7 +182,9 @@ export async function runWorkflow(deps: TestDeps, uploadId: string): Promise<Wor
     );
     const assembled = await finishAssembly(deps, { uploadId, plan });
     state.assembled = assembled;
-    const verification = await analyzeUpload(deps, { uploadId, plan, assembled });
+    const malware = await scanForMalware(deps, deps.scanner, { uploadId, plan, assembled });
+    state.malware = malware;
+    const verification = await analyzeUpload(deps, { uploadId, plan, assembled, malware });
     state.verification = verification;
     if (verification.ok) {
       const published = await publishFile(deps, { uploadId, plan, assembled, verification });
