@@ -24,6 +24,7 @@ try {
     `Resumable upload API listening on ${stack.url} (data in ${dataDir}/)`,
     `  DynamoDB (dynalite): ${stack.dynamodbEndpoint}  table ${stack.tableName}`,
     `  S3 (s3rver):         ${stack.s3Endpoint}  bucket ${stack.bucketName}`,
+    `  Malware scanning:    ${stack.malwareScanning}`,
     ...(stack.resumed.length > 0
       ? [`  Resumed ${stack.resumed.length} interrupted completion workflow(s)`]
       : []),

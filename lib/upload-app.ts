@@ -39,7 +39,12 @@ export const contextPropNames = [
 ] as const;
 
 /** Policy props an operator may set at deploy time with `-c name=value` (words). */
-export const contextPolicyNames = ['piiPolicy', 'secretsPolicy', 'unscannablePolicy'] as const;
+export const contextPolicyNames = [
+  'piiPolicy',
+  'secretsPolicy',
+  'unscannablePolicy',
+  'malwareUnscannedPolicy',
+] as const;
 
 /** Reads the settings given as CDK context (`cdk deploy -c chunkSizeMiB=2`); the stack validates them. */
 function propsFromContext(app: App): UploadStackProps {

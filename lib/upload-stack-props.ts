@@ -64,6 +64,12 @@ export interface UploadSettingsProps {
    * @default 'quarantine' - fail closed: what was not looked at is never published as safe
    */
   readonly unscannablePolicy?: 'quarantine' | 'reject' | 'report';
+  /**
+   * What a file ClamAV could not scan (`not_scanned`: over its limits or no signatures yet;
+   * `error`: the scanner failed) gets: `quarantine`, `reject`, or `report` only.
+   * @default 'quarantine' - fail closed: a file the scanner did not look at is never published
+   */
+  readonly malwareUnscannedPolicy?: 'quarantine' | 'reject' | 'report';
 }
 
 /** The validated settings, in the units the functions' environment uses. */
@@ -78,6 +84,7 @@ export interface UploadSettings {
   readonly piiPolicy: 'report' | 'reject';
   readonly secretsPolicy: 'report' | 'reject';
   readonly unscannablePolicy: 'quarantine' | 'reject' | 'report';
+  readonly malwareUnscannedPolicy: 'quarantine' | 'reject' | 'report';
   /** Days after which the `uploads/` lifecycle rule removes chunks: the session TTL in days, plus one. */
   readonly chunkExpirationDays: number;
 }
@@ -163,6 +170,11 @@ export function resolveUploadSettings(props: UploadSettingsProps = {}): UploadSe
     piiPolicy: oneOf('piiPolicy', props.piiPolicy, 'report', ['report', 'reject']),
     secretsPolicy: oneOf('secretsPolicy', props.secretsPolicy, 'report', ['report', 'reject']),
     unscannablePolicy: oneOf('unscannablePolicy', props.unscannablePolicy, 'quarantine', [
+      'quarantine',
+      'reject',
+      'report',
+    ]),
+    malwareUnscannedPolicy: oneOf('malwareUnscannedPolicy', props.malwareUnscannedPolicy, 'quarantine', [
       'quarantine',
       'reject',
       'report',

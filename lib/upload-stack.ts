@@ -76,6 +76,7 @@ export class UploadStack extends Stack {
       PII_POLICY: settings.piiPolicy,
       SECRETS_POLICY: settings.secretsPolicy,
       UNSCANNABLE_POLICY: settings.unscannablePolicy,
+      MALWARE_UNSCANNED_POLICY: settings.malwareUnscannedPolicy,
     };
 
     this.workflow = new CompletionWorkflow(this, 'Workflow', {

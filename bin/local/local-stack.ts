@@ -12,9 +12,11 @@ import { routes } from '../../lambdas/routes.js';
 import { loadConfig } from '../../lambdas/runtime/config.js';
 import { overrideDeps, resetDeps } from '../../lambdas/runtime/deps.js';
 import { createLogger } from '../../lambdas/runtime/logger.js';
+import { loadScannerEnv } from '../../lambdas/runtime/malware-scanner.js';
 import { synthesizeCompletionAsl } from '../../lib/local-asl.js';
 import { createApiGatewayServer, loadRoutes } from './api-gateway-server.js';
 import { startEmulators } from './emulators.js';
+import { startMalwareScanning } from './malware-scanning.js';
 import { LocalWorkflowRunner, loadTaskHandlers } from './workflow-runner.js';
 
 // The pinned SDK supports Node 20; its notice about future SDK releases needing Node 22 is not
@@ -43,6 +45,8 @@ export interface LocalStack {
   runner: LocalWorkflowRunner;
   /** Interrupted executions that were started again. */
   resumed: string[];
+  /** Which malware scanner the workflow uses (one line for the start banner). */
+  malwareScanning: string;
   stop(): Promise<void>;
 }
 
@@ -54,14 +58,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await mkdir(dataDir, { recursive: true });
   const emulators = await startEmulators({ dataDir, ...localNames });
 
-  // The handlers read their configuration from the environment, exactly as in Lambda.
-  Object.assign(process.env, options.env ?? {}, {
+  // The handlers read their configuration from the environment, exactly as in Lambda. What was
+  // there before is put back at stop, so stacks started one after another in one process (the
+  // tests) do not inherit each other's settings.
+  const settings = {
+    ...options.env,
     TABLE_NAME: localNames.tableName,
     BUCKET_NAME: localNames.bucketName,
     DYNAMODB_ENDPOINT: emulators.dynamodbEndpoint,
     S3_ENDPOINT: emulators.s3Endpoint,
-  });
-  loadConfig(process.env); // fail fast on a bad setting, naming the variable
+  };
+  const previousEnv = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
+  const restoreEnv = () => {
+    for (const [name, value] of Object.entries(previousEnv)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  Object.assign(process.env, settings);
+  loadScannerEnv(process.env); // fail fast on a bad setting, naming the variable
+  const malwareScanning = await startMalwareScanning(log);
+  loadConfig(process.env);
   resetDeps();
 
   const [definition, taskHandlers, compiledRoutes] = await Promise.all([
@@ -89,11 +106,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...localNames,
     runner,
     resumed,
+    malwareScanning: malwareScanning.description,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((closed) => server.close(() => closed()));
       await runner.idle();
+      await malwareScanning.stop();
       await emulators.stop();
+      restoreEnv();
     },
   };
 }

@@ -15,10 +15,19 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-/** Starts the local stack in-process on a free port with its data in a fresh temp folder. */
+/**
+ * Starts the local stack in-process on a free port with its data in a fresh temp folder. Malware
+ * scanning is off unless the test turns it on (`MALWARE_SCANNER: 'auto'` with its own
+ * CLAMAV_DATABASE_DIR): a developer's ClamAV with the full official signatures would otherwise
+ * take half a minute to load for every stack.
+ */
 export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'upload-e2e-'));
-  const stack = await startLocalStack({ dataDir, port: 0, env: { LOG_LEVEL: 'warn', ...env } });
+  const stack = await startLocalStack({
+    dataDir,
+    port: 0,
+    env: { LOG_LEVEL: 'warn', MALWARE_SCANNER: 'none', ...env },
+  });
   const { s3 } = createAwsClients({ s3Endpoint: stack.s3Endpoint });
   const objects = new S3ObjectStore(s3, stack.bucketName);
   return {

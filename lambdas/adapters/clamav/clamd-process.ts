@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { CLAMAV_MAX_SCANNABLE_BYTES } from '../../analysis/scan/virus-types.js';
-import { type ClamdAddress, clamdCommand } from './clamd-client.js';
+import { clamdCommand } from './clamd-client.js';
 
 /** Signature files ClamAV loads from a database directory. */
 const signatureFile =
@@ -48,7 +48,7 @@ export interface ClamdOptions {
 }
 
 export interface RunningClamd {
-  address: ClamdAddress;
+  address: { socketPath: string };
   process: ChildProcess;
   /** The folder of its socket, configuration and temporary files. */
   dir: string;
