@@ -8,11 +8,13 @@
  *
  * `notifyFineTuningPipeline` and `notifyDataCurationSystem` are the places later work fills
  * (downstream notifications): today they say plainly that they are not implemented; they never
- * pretend a job was started. `scanFile` scans for PII, secrets and unsafe pickles; its malware
- * part says `not_scanned` until ClamAV scanning exists.
+ * pretend a job was started. `scanFile` scans for PII, secrets and unsafe pickles, and for
+ * malware with the scanner it is given (ClamAV: `lambdas/adapters/clamav/`).
  */
+import { Readable } from 'node:stream';
 import { type AnalyzeFileInput, analyzeFile } from './analyze-file.js';
 import { FindingCollector } from './findings.js';
+import type { MalwareScanner } from './scan/virus-types.js';
 import { createSchemaVisitor } from './schema/schema-visitor.js';
 import type {
   AnalysisReport,
@@ -20,12 +22,14 @@ import type {
   ArtifactDescription,
   DatasetDescription,
   FindingSummary,
+  RangedReader,
   ScanResults,
   SchemaExpectation,
 } from './types.js';
 
 export type { AnalyzeFileInput } from './analyze-file.js';
 export { analyzeFile } from './analyze-file.js';
+export type { MalwareScanner, VirusScan } from './scan/virus-types.js';
 export type * from './types.js';
 
 export interface DatasetValidation {
@@ -97,13 +101,32 @@ export interface NotImplemented {
   message: string;
 }
 
+/** Reads a whole file through its ranged reader, 1 MiB at a time, as a stream. */
+function streamOf(reader: RangedReader): Readable {
+  const step = 1024 * 1024;
+  return Readable.from(
+    (async function* () {
+      for (let offset = 0; offset < reader.size; offset += step) {
+        yield Buffer.from(await reader.read(offset, Math.min(step, reader.size - offset)));
+      }
+    })(),
+  );
+}
+
 /**
- * Scans a file: PII and credentials in a dataset's records (masked), and the imports of its
- * pickles. Malware scanning is not implemented yet: `virus.status` is always `not_scanned`,
- * never clean.
+ * Scans a file: PII and credentials in a dataset's records (masked), the imports of its pickles
+ * and, given a `malwareScanner` (e.g. `new ClamdScanner(...)`), malware - read a second time
+ * through `input.reader`. Without one, `virus.status` is `not_scanned`, never clean.
  */
-export async function scanFile(input: AnalyzeFileInput): Promise<ScanResults> {
-  return (await analyzeFile(input)).scan;
+export async function scanFile(
+  input: AnalyzeFileInput,
+  options: { malwareScanner?: MalwareScanner } = {},
+): Promise<ScanResults> {
+  const [{ scan }, virus] = await Promise.all([
+    analyzeFile(input),
+    options.malwareScanner?.scan(streamOf(input.reader), input.reader.size),
+  ]);
+  return virus === undefined ? scan : { ...scan, virus };
 }
 
 /** Starting a fine-tuning job for a completed dataset: not implemented yet. */

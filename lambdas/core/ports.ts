@@ -5,7 +5,6 @@
  * contract suite (`test/adapters/*-contract.ts`) runs against both.
  */
 import type { Readable } from 'node:stream';
-import type { VirusScan } from '../analysis/scan/virus-types.js';
 import type { ChunkRecord, UploadSession, UploadState } from './model.js';
 
 /** Outcome of claiming a chunk index. */
@@ -95,17 +94,8 @@ export interface ObjectStore {
   delete(keys: readonly string[]): Promise<void>;
 }
 
-/**
- * A malware scanner (ClamAV's clamd or clamscan). `scan` never throws for what the engine did:
- * a scanner that could not look answers `not_scanned` or `error`, never `clean`.
- */
-export interface MalwareScanner {
-  /**
-   * Streams `size` bytes to the engine and reports what it found; a file over what the engine
-   * can scan is `not_scanned` without being sent. Rethrows a failure to read `stream`.
-   */
-  scan(stream: Readable, size: number): Promise<VirusScan>;
-}
+/** A malware scanner, defined beside its verdict type (`analysis/scan/virus-types.ts`). */
+export type { MalwareScanner } from '../analysis/scan/virus-types.js';
 
 /** An execution's status, in Step Functions' terms; `UNKNOWN` when the engine has no record of it. */
 export type ExecutionStatus =

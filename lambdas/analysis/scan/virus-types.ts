@@ -4,6 +4,8 @@
  * says `not_scanned`, and one that failed (crashed, timed out, refused the stream) says `error`.
  * Neither is ever taken for clean; `decision` records what the unscanned-file policy did.
  */
+import type { Readable } from 'node:stream';
+
 export type VirusScanStatus = 'clean' | 'infected' | 'not_scanned' | 'error';
 
 export interface VirusScan {
@@ -22,6 +24,16 @@ export interface VirusScan {
   /** Bytes handed to the engine. */
   scannedBytes?: number;
   durationMs?: number;
+}
+
+/**
+ * A malware scanner (ClamAV's clamd or clamscan: `lambdas/adapters/clamav/`). `scan` never
+ * throws for what the engine did: a scanner that could not look answers `not_scanned` or
+ * `error`, never `clean`. It streams `size` bytes to the engine (a file over what the engine can
+ * scan is `not_scanned` without being sent) and rethrows a failure to read `stream`.
+ */
+export interface MalwareScanner {
+  scan(stream: Readable, size: number): Promise<VirusScan>;
 }
 
 /** Largest file ClamAV can scan: its engine stops at 2 GiB - 1 whatever the settings say. */
