@@ -9,6 +9,7 @@
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import {
@@ -36,6 +37,8 @@ export interface CompletionWorkflowProps {
   readonly bucket: IBucket;
   /** The configuration variables every function reads (`lambdas/runtime/config.ts`). */
   readonly environment: Readonly<Record<string, string>>;
+  /** Lets AnalyzeFile call Amazon Comprehend's DetectPiiEntities (stack prop `comprehendPii`). */
+  readonly comprehendPii?: boolean;
 }
 
 /** State names that are not tasks. */
@@ -75,6 +78,12 @@ export class CompletionWorkflow extends Construct {
       });
     }
     this.functions = functions;
+    if (props.comprehendPii) {
+      // DetectPiiEntities supports no resource-level permissions: it must name Resource "*".
+      functions.AnalyzeFile.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['comprehend:DetectPiiEntities'], resources: ['*'] }),
+      );
+    }
 
     // States are not resources; their own scope keeps their ids (the state names) apart from the
     // functions' ids, which are the same names.

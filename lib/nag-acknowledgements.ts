@@ -58,7 +58,13 @@ function attributeRef(element: IConstruct, attribute: string): string {
 function acknowledgeFunction(stack: UploadStack, fn: UploadFunction, name: string): void {
   const bucketArn = attributeRef(stack.bucket.node.defaultChild as IConstruct, 'Arn');
   const role = Validations.of(fn.role);
-  role.acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: xrayReason });
+  const comprehend = name === 'AnalyzeFile' && stack.settings.comprehendPii === 'sample';
+  role.acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: comprehend
+      ? `${xrayReason} The same holds for comprehend:DetectPiiEntities, granted to ${name} because the stack enables Comprehend PII sampling (comprehendPii: sample).`
+      : xrayReason,
+  });
   // One finding per key pattern: the actions are exact (see bucket-access.ts), only the keys are
   // wildcards, because every key holds an upload id created at run time.
   for (const [pattern, actions] of objectActionsByPattern(fn.access.bucket)) {

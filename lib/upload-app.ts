@@ -44,6 +44,7 @@ export const contextPolicyNames = [
   'secretsPolicy',
   'unscannablePolicy',
   'malwareUnscannedPolicy',
+  'comprehendPii',
 ] as const;
 
 /** Reads the settings given as CDK context (`cdk deploy -c chunkSizeMiB=2`); the stack validates them. */

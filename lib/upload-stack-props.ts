@@ -70,6 +70,13 @@ export interface UploadSettingsProps {
    * @default 'quarantine' - fail closed: a file the scanner did not look at is never published
    */
   readonly malwareUnscannedPolicy?: 'quarantine' | 'reject' | 'report';
+  /**
+   * `sample`: run Amazon Comprehend's DetectPiiEntities on a sample (the first ~90 KB of record
+   * text) of each dataset, for names and addresses; counts are reported, never used to reject.
+   * Grants the AnalyzeFile function `comprehend:DetectPiiEntities` and costs per request.
+   * @default 'off'
+   */
+  readonly comprehendPii?: 'off' | 'sample';
 }
 
 /** The validated settings, in the units the functions' environment uses. */
@@ -85,6 +92,7 @@ export interface UploadSettings {
   readonly secretsPolicy: 'report' | 'reject';
   readonly unscannablePolicy: 'quarantine' | 'reject' | 'report';
   readonly malwareUnscannedPolicy: 'quarantine' | 'reject' | 'report';
+  readonly comprehendPii: 'off' | 'sample';
   /** Days after which the `uploads/` lifecycle rule removes chunks: the session TTL in days, plus one. */
   readonly chunkExpirationDays: number;
 }
@@ -179,6 +187,7 @@ export function resolveUploadSettings(props: UploadSettingsProps = {}): UploadSe
       'reject',
       'report',
     ]),
+    comprehendPii: oneOf('comprehendPii', props.comprehendPii, 'off', ['off', 'sample']),
     chunkSizeBytes,
     maxUploadSizeBytes: Math.round(maxUploadSizeGiB * GiB),
     sessionTtlHours,

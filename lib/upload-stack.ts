@@ -77,12 +77,14 @@ export class UploadStack extends Stack {
       SECRETS_POLICY: settings.secretsPolicy,
       UNSCANNABLE_POLICY: settings.unscannablePolicy,
       MALWARE_UNSCANNED_POLICY: settings.malwareUnscannedPolicy,
+      COMPREHEND_PII: settings.comprehendPii,
     };
 
     this.workflow = new CompletionWorkflow(this, 'Workflow', {
       table: this.table,
       bucket: this.bucket,
       environment,
+      comprehendPii: settings.comprehendPii === 'sample',
     });
     this.stateMachine = this.workflow.stateMachine;
     this.taskFunctions = this.workflow.functions;

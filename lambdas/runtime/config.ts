@@ -53,6 +53,8 @@ const envSchema = z.object({
       error: 'MALWARE_UNSCANNED_POLICY must be quarantine, reject or report',
     })
     .default('quarantine'),
+  /** `sample`: Amazon Comprehend's DetectPiiEntities on a sample of each dataset (AWS). */
+  COMPREHEND_PII: z.enum(['off', 'sample'], { error: 'COMPREHEND_PII must be off or sample' }).default('off'),
   /** Read by the logger at each line; validated here so a typo fails fast instead of logging at info. */
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { error: 'LOG_LEVEL must be debug, info, warn or error' })
@@ -75,6 +77,7 @@ export interface Config {
   secretsPolicy: 'report' | 'reject';
   unscannablePolicy: 'quarantine' | 'reject' | 'report';
   malwareUnscannedPolicy: 'quarantine' | 'reject' | 'report';
+  comprehendPii: 'off' | 'sample';
   dynamodbEndpoint?: string;
   s3Endpoint?: string;
 }
@@ -107,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretsPolicy: e.SECRETS_POLICY,
     unscannablePolicy: e.UNSCANNABLE_POLICY,
     malwareUnscannedPolicy: e.MALWARE_UNSCANNED_POLICY,
+    comprehendPii: e.COMPREHEND_PII,
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
     s3Endpoint: e.S3_ENDPOINT,
   };

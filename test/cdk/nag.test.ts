@@ -89,3 +89,13 @@ describe('cdk-nag AwsSolutions', () => {
     expect(apig4[0]?.reason).toMatch(/no authorizer yet: authentication is planned in a later issue/);
   });
 });
+
+describe('cdk-nag AwsSolutions with Comprehend PII sampling enabled', () => {
+  it('leaves no unacknowledged finding, and grants DetectPiiEntities to AnalyzeFile only', () => {
+    const withComprehend = buildApp({ comprehendPii: 'sample' });
+    addNagChecks(withComprehend.app);
+    expect(() => withComprehend.app.synth()).not.toThrow();
+    const report = new AwsSolutionsChecks().validateScope(withComprehend.app);
+    expect(report.violations).toEqual([]);
+  });
+});

@@ -469,3 +469,42 @@ describe('IAM', () => {
     }
   });
 });
+
+describe('Comprehend PII sampling (comprehendPii)', () => {
+  const comprehendGrants = (built: { stack: UploadStack; template: Template }) =>
+    Object.entries(built.stack.functions).filter(([name]) => {
+      const fn = built.stack.routeFunctions[name] ?? built.stack.taskFunctions[name as WorkflowTaskName];
+      const role = fn?.role ?? built.stack.virusDefinitions.updater.role;
+      return statementsOfRole(built.template, logicalIdOf(role))
+        .flatMap(actionsOf)
+        .some((action) => action.startsWith('comprehend:'));
+    });
+
+  it('is off by default: no function may call Comprehend', () => {
+    expect(comprehendGrants({ stack, template })).toEqual([]);
+    expect(environmentOf(logicalIdOf(stack.taskFunctions.AnalyzeFile.function)).COMPREHEND_PII).toBe('off');
+  });
+
+  it('with sample, lets AnalyzeFile alone call DetectPiiEntities and tells it to', () => {
+    const built = buildTemplate({ comprehendPii: 'sample' });
+    expect(comprehendGrants(built).map(([name]) => name)).toEqual(['AnalyzeFile']);
+    const statements = statementsOfRole(
+      built.template,
+      logicalIdOf(built.stack.taskFunctions.AnalyzeFile.role),
+    );
+    // CDK merges it with the X-Ray statement, the other action that can only name Resource "*".
+    const withComprehend = statements.filter((statement) =>
+      actionsOf(statement).some((a) => a.startsWith('comprehend:')),
+    );
+    expect(withComprehend).toHaveLength(1);
+    expect(withComprehend[0]).toMatchObject({ Effect: 'Allow', Resource: '*' });
+    expect(actionsOf(withComprehend[0] as PolicyStatementJson).filter((a) => !a.startsWith('xray:'))).toEqual(
+      ['comprehend:DetectPiiEntities'],
+    );
+    const variables =
+      built.template.findResources('AWS::Lambda::Function')[
+        logicalIdOf(built.stack.taskFunctions.AnalyzeFile.function)
+      ]?.Properties.Environment.Variables;
+    expect(variables.COMPREHEND_PII).toBe('sample');
+  });
+});

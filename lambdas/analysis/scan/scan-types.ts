@@ -27,6 +27,18 @@ export interface DetectionSummary {
   /** Present when the records could not be scanned: then the counts say nothing. */
   status?: 'not_scanned';
   reason?: string;
+  /**
+   * Amazon Comprehend on a sample of the first records (AWS, stack prop `comprehendPii`):
+   * counts of names, addresses and the other types it detects. Added by the workflow, not the pass.
+   */
+  comprehend?: {
+    status: 'scanned' | 'error';
+    engine: string;
+    sampledRecords: number;
+    sampledBytes: number;
+    counts: Record<string, number>;
+    reason?: string;
+  };
 }
 
 /** Samples kept per type: enough to find the records, not a copy of the data. */

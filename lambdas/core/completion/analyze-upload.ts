@@ -21,6 +21,7 @@ import {
   requireProcessingSession,
   taskLogger,
 } from './completion-deps.js';
+import { sampleWithComprehend } from './comprehend-sample.js';
 import { objectRangedReader } from './object-reader.js';
 import type { ScannedState } from './workflow-states.js';
 
@@ -143,9 +144,10 @@ export async function analyzeUpload(deps: CompletionDeps, state: ScannedState): 
   const log = taskLogger(deps, 'AnalyzeFile', uploadId);
   const session = await requireProcessingSession(deps, uploadId);
   const schema = await expectationOf(deps, session);
+  const reader = objectRangedReader(deps.objects, assembled.stagingKey, assembled.size);
   const report = await analyzeFile({
     stream: await deps.objects.getStream(assembled.stagingKey),
-    reader: objectRangedReader(deps.objects, assembled.stagingKey, assembled.size),
+    reader,
     filename: session.filename,
     options: {
       schema,
@@ -156,6 +158,10 @@ export async function analyzeUpload(deps: CompletionDeps, state: ScannedState): 
   });
   const virus = virusVerdict(state, deps.config);
   report.scan.virus = virus;
+  if (deps.piiEntityDetector && report.fileType === 'dataset') {
+    const comprehend = await sampleWithComprehend(reader, deps.piiEntityDetector);
+    report.scan.pii = { ...(report.scan.pii ?? { counts: {}, samples: [], total: 0 }), comprehend };
+  }
   const reportKey = keys.stagingReport(uploadId);
   await deps.objects.put(reportKey, JSON.stringify(report), 'application/json');
   const checked = rejection(session, report, s3Uri(deps.objects.bucket, reportKey));

@@ -6,6 +6,7 @@ import { type Logger, logger as rootLogger } from '../../runtime/logger.js';
 import { UploadNotFoundError, UploadStateConflictError } from '../errors.js';
 import type { UploadSession } from '../model.js';
 import type { Clock, ObjectStore, SessionRepository } from '../ports.js';
+import type { PiiEntityDetector } from './comprehend-sample.js';
 
 export interface CompletionSettings {
   /** How long a final session (and its `result`) is kept before DynamoDB TTL may delete it. */
@@ -27,6 +28,8 @@ export interface CompletionDeps {
   config: CompletionSettings;
   /** Where the tasks log; defaults to the process logger. Tests pass one that captures lines. */
   logger?: Logger;
+  /** Amazon Comprehend on a sample of each dataset, when the stack enables it. */
+  piiEntityDetector?: PiiEntityDetector;
 }
 
 /** A logger for one task of one upload: every line carries the upload id and the task's name. */
