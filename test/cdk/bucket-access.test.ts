@@ -125,23 +125,25 @@ async function runRoutes(): Promise<void> {
   const { uploadId, totalChunks } = await init();
   for (const index of [0, 1, 2, 0]) {
     await putChunk(as(deps, 'UploadChunk'), {
+      owner: 'local',
       uploadId,
       chunkIndex: index,
       totalChunks,
       bytes: chunk(index),
     });
   }
-  await getStatus(as(deps, 'GetUploadStatus'), uploadId);
-  await completeUpload(as(deps, 'CompleteUpload'), uploadId);
+  await getStatus(as(deps, 'GetUploadStatus'), uploadId, 'local');
+  await completeUpload(as(deps, 'CompleteUpload'), uploadId, 'local');
 
   const aborted = await init();
   await putChunk(as(deps, 'UploadChunk'), {
+    owner: 'local',
     uploadId: aborted.uploadId,
     chunkIndex: 0,
     totalChunks: aborted.totalChunks,
     bytes: chunk(0),
   });
-  await abortUpload(as(deps, 'AbortUpload'), aborted.uploadId);
+  await abortUpload(as(deps, 'AbortUpload'), aborted.uploadId, 'local');
 }
 
 /**

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { handler as abortHandler } from '../../lambdas/abort.js';
 import { InMemoryObjectStore } from '../../lambdas/adapters/in-memory-object-store.js';
+import { InMemoryOpenUploadLedger } from '../../lambdas/adapters/in-memory-open-upload-ledger.js';
 import { InMemorySessionRepository } from '../../lambdas/adapters/in-memory-session-repository.js';
 import { handler as chunkHandler } from '../../lambdas/chunk.js';
 import { handler as completeHandler } from '../../lambdas/complete.js';
@@ -139,7 +140,14 @@ async function call(
   handler: Handler,
   method: string,
   path: string,
-  request: { body?: Buffer; contentType?: string; uploadId?: string; name?: string } = {},
+  request: {
+    body?: Buffer;
+    contentType?: string;
+    uploadId?: string;
+    name?: string;
+    /** The caller's `sub` claim; `null` for an event without an authorizer context. */
+    sub?: string | null;
+  } = {},
 ): Promise<Answer> {
   const route = routeByPath(method, path);
   const pathParameters = {
@@ -153,7 +161,14 @@ async function call(
     rawQueryString: '',
     headers: request.contentType ? { 'content-type': request.contentType } : {},
     pathParameters: Object.keys(pathParameters).length === 0 ? undefined : pathParameters,
-    requestContext: { requestId: 'test-request', routeKey: `${route.method} ${route.path}` },
+    requestContext: {
+      requestId: 'test-request',
+      routeKey: `${route.method} ${route.path}`,
+      // As API Gateway's JWT authorizer (and the local stand-in) put a verified token's claims.
+      ...(request.sub === null
+        ? {}
+        : { authorizer: { jwt: { claims: { sub: request.sub ?? 'local' }, scopes: null } } }),
+    },
     body: request.body?.toString('base64'),
     isBase64Encoded: request.body !== undefined,
   } as unknown as APIGatewayProxyEventV2;
@@ -240,7 +255,13 @@ beforeAll(() => {
     settings,
   );
   resetDeps();
-  overrideDeps({ sessions, objects, workflow, clock: systemClock });
+  overrideDeps({
+    sessions,
+    objects,
+    workflow,
+    openUploads: new InMemoryOpenUploadLedger(),
+    clock: systemClock,
+  });
 });
 
 afterAll(() => {
