@@ -15,6 +15,7 @@ import { createLogger } from '../../lambdas/runtime/logger.js';
 import { synthesizeCompletionAsl } from '../../lib/local-asl.js';
 import { createApiGatewayServer, loadRoutes } from './api-gateway-server.js';
 import { startEmulators } from './emulators.js';
+import { createAuthenticator, loadLocalAuthSettings } from './local-auth.js';
 import { LocalWorkflowRunner, loadTaskHandlers } from './workflow-runner.js';
 
 // The pinned SDK supports Node 20; its notice about future SDK releases needing Node 22 is not
@@ -40,6 +41,8 @@ export interface LocalStack {
   s3Endpoint: string;
   tableName: string;
   bucketName: string;
+  /** `none` (one implicit user, `local`) or `jwt` (verified bearer tokens). */
+  authMode: 'none' | 'jwt';
   runner: LocalWorkflowRunner;
   /** Interrupted executions that were started again. */
   resumed: string[];
@@ -61,7 +64,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     DYNAMODB_ENDPOINT: emulators.dynamodbEndpoint,
     S3_ENDPOINT: emulators.s3Endpoint,
   });
-  loadConfig(process.env); // fail fast on a bad setting, naming the variable
+  // Fail fast on a bad setting, naming the variable.
+  const config = loadConfig(process.env);
+  const authSettings = loadLocalAuthSettings(process.env);
   resetDeps();
 
   const [definition, taskHandlers, compiledRoutes] = await Promise.all([
@@ -73,7 +78,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   overrideDeps({ workflow: runner });
   const resumed = await runner.resumeInterrupted();
 
-  const server = createApiGatewayServer(compiledRoutes, log);
+  const server = createApiGatewayServer(compiledRoutes, log, {
+    authenticate: createAuthenticator(authSettings),
+    throttle: {
+      rateLimitPerSecond: config.throttleRateLimitPerSecond,
+      burstLimit: config.throttleBurstLimit,
+    },
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((listening, failed) => {
     server.once('error', failed);
@@ -87,6 +98,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dynamodbEndpoint: emulators.dynamodbEndpoint,
     s3Endpoint: emulators.s3Endpoint,
     ...localNames,
+    authMode: authSettings.mode,
     runner,
     resumed,
     async stop() {
