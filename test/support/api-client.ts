@@ -51,13 +51,19 @@ export class ApiClient {
     form.set('totalChunks', String(fields.totalChunks));
     if (bytes) form.set('chunk', new Blob([bytes]), 'blob');
     return answer(
-      await fetch(`${this.baseUrl}/api/upload/chunk`, { method: 'POST', body: form, headers: this.headers() }),
+      await fetch(`${this.baseUrl}/api/upload/chunk`, {
+        method: 'POST',
+        body: form,
+        headers: this.headers(),
+      }),
     );
   }
 
   async status(uploadId: string): Promise<ApiAnswer> {
     return answer(
-      await fetch(`${this.baseUrl}/api/upload/status/${encodeURIComponent(uploadId)}`, { headers: this.headers() }),
+      await fetch(`${this.baseUrl}/api/upload/status/${encodeURIComponent(uploadId)}`, {
+        headers: this.headers(),
+      }),
     );
   }
 

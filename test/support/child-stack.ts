@@ -23,7 +23,13 @@ export async function startChildStack(env: Record<string, string>, timeoutMs = 6
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
     cwd: resolve(import.meta.dirname, '../..'),
     // Throttling as high as the in-process test stack's (`unthrottled` in local-stack.ts).
-    env: { ...process.env, LOG_LEVEL: 'warn', THROTTLE_RATE_LIMIT: '100000', THROTTLE_BURST_LIMIT: '100000', ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      THROTTLE_RATE_LIMIT: '100000',
+      THROTTLE_BURST_LIMIT: '100000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

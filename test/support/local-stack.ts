@@ -24,7 +24,11 @@ export const unthrottled = { THROTTLE_RATE_LIMIT: '100000', THROTTLE_BURST_LIMIT
 /** Starts the local stack in-process on a free port with its data in a fresh temp folder. */
 export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'upload-e2e-'));
-  const stack = await startLocalStack({ dataDir, port: 0, env: { LOG_LEVEL: 'warn', ...unthrottled, ...env } });
+  const stack = await startLocalStack({
+    dataDir,
+    port: 0,
+    env: { LOG_LEVEL: 'warn', ...unthrottled, ...env },
+  });
   const { s3 } = createAwsClients({ s3Endpoint: stack.s3Endpoint });
   const objects = new S3ObjectStore(s3, stack.bucketName);
   return {
