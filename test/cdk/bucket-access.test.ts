@@ -5,7 +5,7 @@
  * rejected and failed paths and the retries the tasks are written to survive.
  */
 import { App, Stack } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
@@ -34,7 +34,7 @@ import type { UploadStack } from '../../lib/upload-stack.js';
 import { createDeps, fileBytes, MiB, seedUpload, sha256Hex } from '../core/completion/fixtures.js';
 import { patternBytes } from '../support/bytes.js';
 import { createCoreDeps } from '../support/core-deps.js';
-import { buildTemplate, logicalIdOf } from './fixture.js';
+import { actionsOf, buildTemplate, logicalIdOf, type PolicyStatementJson } from './fixture.js';
 import { RecordingObjectStore } from './recording-object-store.js';
 import {
   allows,
@@ -411,13 +411,28 @@ describe('S3 permissions by key prefix', () => {
 });
 
 describe('grantBucketAccess', () => {
-  it('refuses a bucket with a KMS key rather than granting half of what its requests need', () => {
+  it.each([
+    [{ read: ['uploads/*'] }, ['kms:Decrypt']],
+    [{ put: ['uploads/*'] }, ['kms:Decrypt', 'kms:GenerateDataKey']],
+    [{ delete: ['uploads/*'] }, []],
+  ])('grants %o on a bucket with a KMS key exactly the key actions %o, on that key', (access, keyActions) => {
     const kmsStack = new Stack(new App(), 'KmsBucket');
-    const bucket = new Bucket(kmsStack, 'Bucket', {
-      encryption: BucketEncryption.KMS,
-      encryptionKey: new Key(kmsStack, 'Key'),
-    });
+    const key = new Key(kmsStack, 'Key');
+    const bucket = new Bucket(kmsStack, 'Bucket', { encryption: BucketEncryption.KMS, encryptionKey: key });
     const role = new Role(kmsStack, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    expect(() => grantBucketAccess(bucket, role, { read: ['uploads/*'] })).toThrow(/KMS key/);
+
+    grantBucketAccess(bucket, role, access);
+
+    const statements = Object.values(Template.fromStack(kmsStack).findResources('AWS::IAM::Policy')).flatMap(
+      (policy) =>
+        (policy as { Properties: { PolicyDocument: { Statement: PolicyStatementJson[] } } }).Properties
+          .PolicyDocument.Statement,
+    );
+    const kms = statements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('kms:')),
+    );
+    expect(kms.flatMap(actionsOf).sort()).toEqual(keyActions);
+    for (const statement of kms)
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [logicalIdOf(key), 'Arn'] });
   });
 });
