@@ -53,8 +53,15 @@ const statusesByRoute: Record<string, string[]> = {
   AbortUpload: ['200', '404', '409', '410', '500'],
   RegisterSchema: ['200', '400', '409', '413', '415', '500'],
   GetSchema: ['200', '404', '500'],
-  Health: ['200'],
+  Health: [],
 };
+// Every route is throttled (429); every route but health needs an identity (401), refuses bodies
+// above MAX_REQUEST_BODY_SIZE (413), and init refuses more open uploads than MAX_OPEN_UPLOADS_PER_OWNER (429).
+for (const route of routes) {
+  const statuses = statusesByRoute[route.id] ?? [];
+  const added = route.public ? ['200', '429'] : ['401', '413', '429'];
+  statusesByRoute[route.id] = [...new Set([...statuses, ...added])].sort();
+}
 
 function operation(path: string, method: string): Operation {
   const found = doc.paths[path]?.[method.toLowerCase() as Method];
@@ -578,6 +585,49 @@ describe('real response bodies match docs/openapi.json', () => {
       'VALIDATION_FAILED',
     ]);
     for (const [path, method, answer] of answers) expectDocumented(path, method, answer);
+  });
+
+  it('error bodies: 401 without an identity, 413 above MAX_REQUEST_BODY_SIZE, 429 above MAX_OPEN_UPLOADS_PER_OWNER', async () => {
+    const anonymous = await call(statusHandler, 'GET', '/api/upload/status/{uploadId}', {
+      uploadId: '00000000-0000-4000-8000-000000000000',
+      sub: null,
+    });
+    const tooLarge = await call(initHandler, 'POST', '/api/upload/init', {
+      body: Buffer.alloc(5 * 1024 * 1024 + 1, 32),
+      contentType: 'application/json',
+    });
+    for (let i = 0; i < 20; i++) {
+      const opened = await call(initHandler, 'POST', '/api/upload/init', {
+        body: Buffer.from(JSON.stringify({ filename: `${i}.bin`, totalSize: 10 })),
+        contentType: 'application/json',
+        sub: 'crowded',
+      });
+      expect(opened.status).toBe(200);
+    }
+    const crowded = await call(initHandler, 'POST', '/api/upload/init', {
+      body: Buffer.from(JSON.stringify({ filename: 'one-more.bin', totalSize: 10 })),
+      contentType: 'application/json',
+      sub: 'crowded',
+    });
+
+    expect([anonymous.status, tooLarge.status, crowded.status]).toEqual([401, 413, 429]);
+    expect(tooLarge.body).toMatchObject({ limit: 'MAX_REQUEST_BODY_SIZE', limitBytes: 5 * 1024 * 1024 });
+    expect(crowded.body).toMatchObject({ limit: 'MAX_OPEN_UPLOADS_PER_OWNER', maxOpenUploadsPerOwner: 20 });
+    expectDocumented('/api/upload/status/{uploadId}', 'GET', anonymous);
+    expectDocumented('/api/upload/init', 'POST', tooLarge);
+    expectDocumented('/api/upload/init', 'POST', crowded);
+  });
+
+  it('error bodies: 404 for another owner is the 404 for an unknown id', async () => {
+    const uploadId = (await api.init({ filename: 'mine.bin', totalSize: 10 })).body.uploadId as string;
+
+    const asOther = await call(statusHandler, 'GET', '/api/upload/status/{uploadId}', {
+      uploadId,
+      sub: 'other',
+    });
+
+    expect(asOther.status).toBe(404);
+    expectDocumented('/api/upload/status/{uploadId}', 'GET', asOther);
   });
 
   it('error bodies: 410 for an expired upload', async () => {
