@@ -1,4 +1,6 @@
-import { SignJWT } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
   createAuthenticator,
@@ -95,6 +97,46 @@ describe('claims in the event', () => {
       ok: false,
       reason: "the token's exp claim is missing",
     });
+  });
+});
+
+describe('AUTH_JWKS_URL', () => {
+  it('verifies RS256 tokens with the keys served at the URL, and refuses a token signed by another key', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const other = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const server = createServer((_, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', () => listening()));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const authenticate = createAuthenticator(
+        loadLocalAuthSettings({
+          AUTH_MODE: 'jwt',
+          AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`,
+          AUTH_ISSUER: 'https://idp.example.com',
+          AUTH_AUDIENCE: 'upload-api',
+        }),
+      );
+      const sign = (key: typeof privateKey) =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+          .setSubject('carol')
+          .setIssuer('https://idp.example.com')
+          .setAudience('upload-api')
+          .setExpirationTime('5m')
+          .sign(key);
+
+      const accepted = await authenticate(`Bearer ${await sign(privateKey)}`);
+      const forged = await authenticate(`Bearer ${await sign(other.privateKey)}`);
+
+      expect(accepted).toMatchObject({ ok: true, authorizer: { jwt: { claims: { sub: 'carol' } } } });
+      expect(forged).toEqual({ ok: false, reason: 'the token signature is invalid' });
+    } finally {
+      server.close();
+    }
   });
 });
 
