@@ -154,7 +154,9 @@ async function withStack<T>(
   const dataDir = await mkdtemp(join(tmpdir(), 'upload-bench-'));
   let stack: LocalStack | undefined;
   try {
-    stack = await startLocalStack({ dataDir, port: 0, env: { LOG_LEVEL: 'warn', ...env } });
+    // Unthrottled: the bench measures the stack, not the local token bucket (100 requests/s by default).
+    const unthrottled = { THROTTLE_RATE_LIMIT: '100000', THROTTLE_BURST_LIMIT: '100000' };
+    stack = await startLocalStack({ dataDir, port: 0, env: { LOG_LEVEL: 'warn', ...unthrottled, ...env } });
     return await work(stack);
   } finally {
     await stack?.stop();

@@ -25,6 +25,9 @@ try {
     `  DynamoDB (dynalite): ${stack.dynamodbEndpoint}  table ${stack.tableName}`,
     `  S3 (s3rver):         ${stack.s3Endpoint}  bucket ${stack.bucketName}`,
     `  Malware scanning:    ${stack.malwareScanning}`,
+    stack.authMode === 'jwt'
+      ? '  Auth: AUTH_MODE=jwt, send "Authorization: Bearer $(npm run -s token -- --sub <user>)"'
+      : '  Auth: AUTH_MODE=none, every request is the implicit user "local"',
     ...(stack.resumed.length > 0
       ? [`  Resumed ${stack.resumed.length} interrupted completion workflow(s)`]
       : []),

@@ -3,7 +3,7 @@ import { abortUpload } from './core/abort-upload.js';
 import { httpHandler } from './http/handler.js';
 import { uploadIdParam } from './http/request.js';
 
-export const handler = httpHandler(async ({ event, deps }) => ({
+export const handler = httpHandler(async ({ event, deps, owner }) => ({
   statusCode: 200,
-  body: await abortUpload(deps, uploadIdParam(event)),
+  body: await abortUpload(deps, uploadIdParam(event), owner),
 }));

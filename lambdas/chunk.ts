@@ -11,7 +11,7 @@ import { bodyBytes, header, parseWith } from './http/request.js';
 import { chunkFormFields } from './http/schemas.js';
 import { maxChunkSizeBytes } from './runtime/config.js';
 
-export const handler = httpHandler(async ({ event, deps, log }) => {
+export const handler = httpHandler(async ({ event, deps, log, owner }) => {
   const form = await parseMultipart(bodyBytes(event), header(event, 'content-type'), {
     // The hard ceiling, not the current CHUNK_SIZE: an upload keeps the chunk size it started
     // with, and the core checks each chunk against that session's own size.
@@ -25,7 +25,7 @@ export const handler = httpHandler(async ({ event, deps, log }) => {
       'The form has no file field "chunk"; send the chunk bytes as a file part named chunk.',
       { field: 'chunk' },
     );
-  const result = await putChunk(deps, { ...fields, bytes });
+  const result = await putChunk(deps, { ...fields, bytes, owner });
   log.info('chunk stored', {
     uploadId: fields.uploadId,
     chunkIndex: fields.chunkIndex,

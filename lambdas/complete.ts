@@ -6,4 +6,6 @@ import { completeUpload } from './core/complete-upload.js';
 import { httpHandler } from './http/handler.js';
 import { uploadIdParam } from './http/request.js';
 
-export const handler = httpHandler(async ({ event, deps }) => completeUpload(deps, uploadIdParam(event)));
+export const handler = httpHandler(async ({ event, deps, owner }) =>
+  completeUpload(deps, uploadIdParam(event), owner),
+);

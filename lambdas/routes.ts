@@ -50,6 +50,11 @@ export interface RouteDefinition {
   readonly timeoutSeconds: number;
   readonly memoryMiB: number;
   readonly access: RouteAccess;
+  /**
+   * Reachable without authentication. Only the health check: every other route has the API's
+   * authorizer on AWS (`lib/upload-api.ts`) and a verified token locally (`bin/local/local-auth.ts`).
+   */
+  readonly public?: true;
 }
 
 export const routes: readonly RouteDefinition[] = [
@@ -149,5 +154,6 @@ export const routes: readonly RouteDefinition[] = [
     timeoutSeconds: 5,
     memoryMiB: 128,
     access: { table: 'none', bucket: {}, startWorkflow: false },
+    public: true,
   },
 ];

@@ -14,8 +14,10 @@
  * Each of those wildcards would be one more acknowledged cdk-nag IAM5 finding; the exact actions
  * leave only the key patterns themselves to acknowledge.
  *
- * The bucket is encrypted with SSE-S3 (`upload-storage.ts`), which needs no key permissions; a
- * bucket with a KMS key is refused rather than granted half of what its requests need.
+ * A bucket encrypted with SSE-S3 needs no key permissions. With a customer-managed KMS key
+ * (`customerManagedKey`), reads need `kms:Decrypt` and writes `kms:GenerateDataKey` plus
+ * `kms:Decrypt` (a multipart upload decrypts its parts' data keys at completion); both are granted
+ * on that one key, only to functions that read or write objects.
  */
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -46,10 +48,10 @@ export function objectActionsByPattern(access: BucketAccess): Map<string, string
 
 /** Grants `grantee` exactly the S3 requests `access` lists, on the key patterns it lists. */
 export function grantBucketAccess(bucket: IBucket, grantee: IGrantable, access: BucketAccess): void {
-  if (bucket.encryptionKey !== undefined) {
-    throw new Error(
-      `Bucket ${bucket.node.path} is encrypted with a KMS key; grantBucketAccess grants no key permissions`,
-    );
+  const key = bucket.encryptionKey;
+  if (key !== undefined) {
+    if ((access.put ?? []).length > 0) key.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+    else if ((access.read ?? []).length > 0) key.grant(grantee, 'kms:Decrypt');
   }
   for (const request of objectRequests) {
     const patterns = access[request] ?? [];

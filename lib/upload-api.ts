@@ -3,8 +3,18 @@
  * (`lambdas/routes.ts`), integrated with payload format 2.0, on a `$default` stage with access
  * logs and throttling. The local server routes requests with the same table.
  */
+import { Duration } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, type HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  type CfnStage,
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  type HttpRoute,
+  type HttpStage,
+  type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -23,6 +33,12 @@ export interface UploadApiProps {
   readonly environment: Readonly<Record<string, string>>;
   readonly throttleRateLimitPerSecond: number;
   readonly throttleBurstLimitRequests: number;
+  /** The authorizer of every route but the public health check. */
+  readonly authorizer: IHttpRouteAuthorizer;
+  /** Route throttles below the stage's, by route id (`lambdas/routes.ts`). */
+  readonly routeThrottles?: Readonly<Record<string, { rateLimit: number; burstLimit: number }>>;
+  /** Browser origins allowed by CORS; none: no CORS configuration at all. */
+  readonly corsAllowedOrigins?: readonly string[];
 }
 
 /** One JSON line per request; HTTP APIs know no `$context.identity.user` and such, so fields are chosen by hand. */
@@ -42,6 +58,8 @@ const accessLogFormat = AccessLogFormat.custom(
     integrationLatency: '$context.integration.latency',
     integrationStatus: '$context.integration.status',
     integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+    caller: '$context.authorizer.claims.sub',
   }),
 );
 
@@ -52,14 +70,33 @@ export class UploadApi extends Construct {
   public readonly accessLogGroup: LogGroup;
   /** The route functions, by route id. */
   public readonly functions: Readonly<Record<string, UploadFunction>>;
+  /** The HTTP API routes, by route id (one per method of the entry). */
+  public readonly routes: Readonly<Record<string, readonly HttpRoute[]>>;
 
   constructor(scope: Construct, id: string, props: UploadApiProps) {
     super(scope, id);
 
+    const origins = props.corsAllowedOrigins ?? [];
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Resumable, chunked upload API',
       // The stage is created below, with access logs and throttling the default stage lacks.
       createDefaultStage: false,
+      // Only configured origins; without any, browsers on other origins get no CORS headers at all.
+      ...(origins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: [...origins],
+              allowMethods: [
+                CorsHttpMethod.GET,
+                CorsHttpMethod.POST,
+                CorsHttpMethod.PUT,
+                CorsHttpMethod.DELETE,
+              ],
+              allowHeaders: ['authorization', 'content-type'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
 
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
@@ -77,10 +114,28 @@ export class UploadApi extends Construct {
     });
 
     const functions: Record<string, UploadFunction> = {};
+    const httpRoutes: Record<string, HttpRoute[]> = {};
     for (const route of routes) {
-      functions[route.id] = this.addRoute(route, props);
+      [functions[route.id], httpRoutes[route.id]] = this.addRoute(route, props);
     }
     this.functions = functions;
+    this.routes = httpRoutes;
+
+    // Route throttles (stage route settings, keyed by route key). CloudFormation refuses settings
+    // for a route that does not exist yet, so the stage waits for those routes.
+    const routeSettings: Record<string, unknown> = {};
+    for (const [routeId, throttle] of Object.entries(props.routeThrottles ?? {})) {
+      const route = routes.find((candidate) => candidate.id === routeId);
+      if (!route) throw new Error(`routeThrottles names no route: ${routeId}`);
+      routeSettings[`${route.method} ${route.path}`] = {
+        ThrottlingRateLimit: throttle.rateLimit,
+        ThrottlingBurstLimit: throttle.burstLimit,
+      };
+      for (const httpRoute of httpRoutes[routeId] ?? []) this.stage.node.addDependency(httpRoute);
+    }
+    if (Object.keys(routeSettings).length > 0) {
+      (this.stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
+    }
   }
 
   /** The API's invoke URL, ending in `/`. */
@@ -88,7 +143,7 @@ export class UploadApi extends Construct {
     return this.stage.url;
   }
 
-  private addRoute(route: RouteDefinition, props: UploadApiProps): UploadFunction {
+  private addRoute(route: RouteDefinition, props: UploadApiProps): [UploadFunction, HttpRoute[]] {
     const environment: Record<string, string> = { ...props.environment };
     if (route.access.startWorkflow) {
       environment.STATE_MACHINE_ARN = props.stateMachine.stateMachineArn;
@@ -109,11 +164,13 @@ export class UploadApi extends Construct {
       // ended without recording an outcome is recorded as failed (lambdas/core/complete-upload.ts).
       props.stateMachine.grantExecution(fn.role, 'states:DescribeExecution');
     }
-    this.httpApi.addRoutes({
+    const httpRoutes = this.httpApi.addRoutes({
       path: route.path,
       methods: [HttpMethod[route.method]],
       integration: new HttpLambdaIntegration(`${route.id}Integration`, fn.function),
+      // Every route but the health check: nobody reaches a function without a verified identity.
+      ...(route.public ? {} : { authorizer: props.authorizer }),
     });
-    return fn;
+    return [fn, httpRoutes];
   }
 }

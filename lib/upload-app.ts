@@ -36,6 +36,11 @@ export const contextPropNames = [
   'resultRetentionDays',
   'throttleRateLimitPerSecond',
   'throttleBurstLimitRequests',
+  'maxOpenUploadsPerOwner',
+  'maxChunkCount',
+  'maxRequestBodySizeMiB',
+  'initThrottleRateLimitPerSecond',
+  'initThrottleBurstLimitRequests',
 ] as const;
 
 /** Policy props an operator may set at deploy time with `-c name=value` (words). */
@@ -45,7 +50,12 @@ export const contextPolicyNames = [
   'unscannablePolicy',
   'malwareUnscannedPolicy',
   'comprehendPii',
+  'jwtIssuerUrl',
+  'authorization',
 ] as const;
+
+/** List props an operator may set with `-c name=a,b` (comma-separated). */
+export const contextListNames = ['jwtAudience', 'corsAllowedOrigins'] as const;
 
 /** Reads the settings given as CDK context (`cdk deploy -c chunkSizeMiB=2`); the stack validates them. */
 function propsFromContext(app: App): UploadStackProps {
@@ -59,7 +69,21 @@ function propsFromContext(app: App): UploadStackProps {
     const value: unknown = app.node.tryGetContext(name);
     if (value !== undefined) policies[name] = String(value);
   }
-  return { ...props, ...policies } as UploadStackProps;
+  const lists: Record<string, string[]> = {};
+  for (const name of contextListNames) {
+    const value: unknown = app.node.tryGetContext(name);
+    if (value === undefined) continue;
+    lists[name] = Array.isArray(value)
+      ? value.map(String)
+      : String(value)
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean);
+  }
+  const customerManagedKey: unknown = app.node.tryGetContext('customerManagedKey');
+  const flags =
+    customerManagedKey === undefined ? {} : { customerManagedKey: String(customerManagedKey) === 'true' };
+  return { ...props, ...policies, ...lists, ...flags } as UploadStackProps;
 }
 
 /** Builds the app with its one stack; returns both so tests can inspect them. */

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, IgnoreMode, Size } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -130,7 +130,7 @@ export class UploadFunction extends Construct {
           })
         : this.nodejsFunction(props, common);
 
-    grantTable(props.table, this.role, props.access.table);
+    grantTable(this, props.table, this.role, props.access.table);
     grantBucketAccess(props.bucket, this.role, props.access.bucket);
   }
 
@@ -160,7 +160,21 @@ export class UploadFunction extends Construct {
   }
 }
 
-function grantTable(table: ITable, role: Role, access: FunctionAccess['table']): void {
-  if (access === 'read') table.grantReadData(role);
-  else if (access === 'readWrite') table.grantReadWriteData(role);
+/**
+ * Table grants. With a customer-managed key, the table's own grants would add `kms:ReEncrypt*` and
+ * `kms:GenerateDataKey*` (action wildcards, cdk-nag IAM5): the table is granted through a reference
+ * without the key instead, and the key with exactly the actions DynamoDB uses on the caller's
+ * behalf: `kms:Decrypt` and `kms:DescribeKey` to read, plus `kms:Encrypt` and `kms:GenerateDataKey`
+ * to write.
+ */
+function grantTable(scope: Construct, table: ITable, role: Role, access: FunctionAccess['table']): void {
+  if (access === 'none') return;
+  const key = table.encryptionKey;
+  const target = key ? Table.fromTableArn(scope, 'TableWithoutKey', table.tableArn) : table;
+  if (access === 'read') target.grantReadData(role);
+  else target.grantReadWriteData(role);
+  if (key === undefined) return;
+  const keyActions = ['kms:Decrypt', 'kms:DescribeKey'];
+  if (access === 'readWrite') keyActions.push('kms:Encrypt', 'kms:GenerateDataKey');
+  key.grant(role, ...keyActions);
 }

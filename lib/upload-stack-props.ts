@@ -3,7 +3,11 @@
  * validation into the values the functions receive as environment variables
  * (`lambdas/runtime/config.ts` reads the same variables and enforces the same bounds).
  */
-import { maxChunkSizeBytes } from '../lambdas/runtime/config.js';
+import {
+  apiGatewayPayloadLimitBytes,
+  maxChunkSizeBytes,
+  multipartOverheadBytes,
+} from '../lambdas/runtime/config.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -77,7 +81,69 @@ export interface UploadSettingsProps {
    * @default 'off'
    */
   readonly comprehendPii?: 'off' | 'sample';
+  /**
+   * Issuer URL of the OIDC provider whose JWTs the API accepts (`iss`, https; API Gateway reads its
+   * keys from `{issuer}/.well-known/openid-configuration`). Needs `jwtAudience`.
+   * @default - the stack creates an Amazon Cognito user pool and app client and accepts their tokens
+   */
+  readonly jwtIssuerUrl?: string;
+  /**
+   * Audiences the API accepts: a token's `aud` (or, for Cognito access tokens, `client_id`) must be one.
+   * @default - the app client of the user pool the stack creates (only without `jwtIssuerUrl`)
+   */
+  readonly jwtAudience?: readonly string[];
+  /**
+   * How callers authenticate: `jwt` (a JWT authorizer) or `iam` (SigV4-signed requests, for
+   * service-to-service use; the owner of an upload is then the caller's ARN).
+   * @default 'jwt' - every route but the health check needs a valid JWT
+   */
+  readonly authorization?: 'jwt' | 'iam';
+  /**
+   * Browser origins allowed to call the API (CORS), each exactly as browsers send it
+   * (`https://app.example.com`); `*` is refused.
+   * @default - no CORS configuration: browsers on other origins cannot call the API
+   */
+  readonly corsAllowedOrigins?: readonly string[];
+  /**
+   * Encrypt the upload bucket and the session table with a customer-managed KMS key the stack
+   * creates (with yearly rotation), instead of AWS-managed keys.
+   * @default false - SSE-S3 for the bucket, the AWS-managed key for the table
+   */
+  readonly customerManagedKey?: boolean;
+  /**
+   * Most uploads one caller may have open (`uploading`) at once; `init` answers 429 above it.
+   * @default 20 - enough for parallel uploads of a dataset's shards
+   */
+  readonly maxOpenUploadsPerOwner?: number;
+  /**
+   * Most chunks one upload may have; `init` answers 413 above it.
+   * @default 20000 - a 10 GiB upload in 1 MiB chunks has 10,240
+   */
+  readonly maxChunkCount?: number;
+  /**
+   * Largest request body a function accepts, in MiB (at least the chunk size plus 64 KiB of form,
+   * at most API Gateway's 10 MB); 413 above it.
+   * @default 5 - a 4 MiB chunk and its form fit
+   */
+  readonly maxRequestBodySizeMiB?: number;
+  /**
+   * Steady-state request rate of `POST /api/upload/init` alone, in requests per second (a route
+   * throttle below the stage's: each init creates a session).
+   * @default 10 - ten new uploads per second across all callers
+   */
+  readonly initThrottleRateLimitPerSecond?: number;
+  /**
+   * Burst of `POST /api/upload/init` above its steady-state rate, in requests.
+   * @default 20 - twice the default init rate
+   */
+  readonly initThrottleBurstLimitRequests?: number;
 }
+
+/** Who the API lets in: an OIDC provider's JWTs, the stack's own Cognito user pool, or IAM. */
+export type UploadAuthSettings =
+  | { readonly kind: 'jwt'; readonly issuerUrl: string; readonly audience: readonly string[] }
+  | { readonly kind: 'cognito' }
+  | { readonly kind: 'iam' };
 
 /** The validated settings, in the units the functions' environment uses. */
 export interface UploadSettings {
@@ -95,6 +161,14 @@ export interface UploadSettings {
   readonly comprehendPii: 'off' | 'sample';
   /** Days after which the `uploads/` lifecycle rule removes chunks: the session TTL in days, plus one. */
   readonly chunkExpirationDays: number;
+  readonly auth: UploadAuthSettings;
+  readonly corsAllowedOrigins: readonly string[];
+  readonly customerManagedKey: boolean;
+  readonly maxOpenUploadsPerOwner: number;
+  readonly maxChunkCount: number;
+  readonly maxRequestBodyBytes: number;
+  readonly initThrottleRateLimitPerSecond: number;
+  readonly initThrottleBurstLimitRequests: number;
 }
 
 /** Thrown when {@link UploadSettingsProps} hold a value the system cannot run with. */
@@ -174,7 +248,38 @@ export function resolveUploadSettings(props: UploadSettingsProps = {}): UploadSe
     }
     return chosen;
   };
+  const maxRequestBodyBytes = Math.round(
+    requireRange(
+      'maxRequestBodySizeMiB',
+      props.maxRequestBodySizeMiB ?? 5,
+      (chunkSizeBytes + multipartOverheadBytes) / MiB,
+      apiGatewayPayloadLimitBytes / MiB,
+      ' (a chunk request carries a chunk plus 64 KiB of form; API Gateway refuses payloads above 10 MB)',
+    ) * MiB,
+  );
   return {
+    auth: resolveAuth(props),
+    corsAllowedOrigins: resolveCorsOrigins(props.corsAllowedOrigins ?? []),
+    customerManagedKey: props.customerManagedKey ?? false,
+    maxOpenUploadsPerOwner: requireInteger(
+      'maxOpenUploadsPerOwner',
+      requireRange('maxOpenUploadsPerOwner', props.maxOpenUploadsPerOwner ?? 20, 1, 1000),
+    ),
+    maxChunkCount: requireInteger(
+      'maxChunkCount',
+      requireRange('maxChunkCount', props.maxChunkCount ?? 20_000, 1, 1_000_000),
+    ),
+    maxRequestBodyBytes,
+    initThrottleRateLimitPerSecond: requireRange(
+      'initThrottleRateLimitPerSecond',
+      props.initThrottleRateLimitPerSecond ?? 10,
+      1,
+      10_000,
+    ),
+    initThrottleBurstLimitRequests: requireInteger(
+      'initThrottleBurstLimitRequests',
+      requireRange('initThrottleBurstLimitRequests', props.initThrottleBurstLimitRequests ?? 20, 1, 5000),
+    ),
     piiPolicy: oneOf('piiPolicy', props.piiPolicy, 'report', ['report', 'reject']),
     secretsPolicy: oneOf('secretsPolicy', props.secretsPolicy, 'report', ['report', 'reject']),
     unscannablePolicy: oneOf('unscannablePolicy', props.unscannablePolicy, 'quarantine', [
@@ -197,4 +302,64 @@ export function resolveUploadSettings(props: UploadSettingsProps = {}): UploadSe
     throttleBurstLimitRequests,
     chunkExpirationDays: Math.ceil(sessionTtlHours / 24) + 1,
   };
+}
+
+function resolveAuth(props: UploadSettingsProps): UploadAuthSettings {
+  const authorization = props.authorization ?? 'jwt';
+  if (authorization !== 'jwt' && authorization !== 'iam') {
+    throw new UploadStackPropsError(
+      `UploadStackProps.authorization must be jwt or iam, got ${String(authorization)}`,
+    );
+  }
+  const audience = [...(props.jwtAudience ?? [])];
+  if (authorization === 'iam') {
+    if (props.jwtIssuerUrl !== undefined || audience.length > 0) {
+      throw new UploadStackPropsError(
+        'UploadStackProps.jwtIssuerUrl and jwtAudience configure the JWT authorizer; leave them out with authorization iam',
+      );
+    }
+    return { kind: 'iam' };
+  }
+  if (props.jwtIssuerUrl === undefined) {
+    if (audience.length > 0) {
+      throw new UploadStackPropsError(
+        'UploadStackProps.jwtAudience needs jwtIssuerUrl (without both the stack creates a Cognito user pool)',
+      );
+    }
+    return { kind: 'cognito' };
+  }
+  let issuer: URL;
+  try {
+    issuer = new URL(props.jwtIssuerUrl);
+  } catch {
+    throw new UploadStackPropsError(`UploadStackProps.jwtIssuerUrl must be a URL, got ${props.jwtIssuerUrl}`);
+  }
+  if (issuer.protocol !== 'https:') {
+    throw new UploadStackPropsError(
+      `UploadStackProps.jwtIssuerUrl must be an https URL (API Gateway fetches the issuer's keys over HTTPS), got ${props.jwtIssuerUrl}`,
+    );
+  }
+  if (audience.length === 0 || audience.some((entry) => entry.length === 0)) {
+    throw new UploadStackPropsError(
+      'UploadStackProps.jwtAudience must name at least one audience (non-empty) when jwtIssuerUrl is set',
+    );
+  }
+  return { kind: 'jwt', issuerUrl: props.jwtIssuerUrl, audience };
+}
+
+function resolveCorsOrigins(origins: readonly string[]): readonly string[] {
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (origin === '*' || !parsed || parsed.origin !== origin) {
+      throw new UploadStackPropsError(
+        `UploadStackProps.corsAllowedOrigins must list exact origins such as https://app.example.com (no "*", path or trailing slash), got ${origin}`,
+      );
+    }
+  }
+  return [...origins];
 }

@@ -13,6 +13,7 @@ import type { WorkflowTaskName } from '../lambdas/workflow/tasks.js';
 import { CompletionWorkflow } from './completion-workflow.js';
 import { acknowledgeNagFindings } from './nag-acknowledgements.js';
 import { UploadApi } from './upload-api.js';
+import { UploadAuth } from './upload-auth.js';
 import type { UploadFunction } from './upload-function.js';
 import {
   resolveUploadSettings,
@@ -36,6 +37,8 @@ export class UploadStack extends Stack {
   public readonly table: Table;
   /** Chunks, assembly and published files. */
   public readonly bucket: Bucket;
+  /** The API's authorizer (and the Cognito user pool when the stack creates one). */
+  public readonly auth: UploadAuth;
   public readonly api: UploadApi;
   public readonly httpApi: HttpApi;
   public readonly workflow: CompletionWorkflow;
@@ -59,7 +62,10 @@ export class UploadStack extends Stack {
     this.settings = resolveUploadSettings(props);
     const settings = this.settings;
 
-    this.storage = new UploadStorage(this, 'Storage', { chunkExpirationDays: settings.chunkExpirationDays });
+    this.storage = new UploadStorage(this, 'Storage', {
+      chunkExpirationDays: settings.chunkExpirationDays,
+      customerManagedKey: settings.customerManagedKey,
+    });
     this.table = this.storage.table;
     this.bucket = this.storage.bucket;
 
@@ -78,6 +84,9 @@ export class UploadStack extends Stack {
       UNSCANNABLE_POLICY: settings.unscannablePolicy,
       MALWARE_UNSCANNED_POLICY: settings.malwareUnscannedPolicy,
       COMPREHEND_PII: settings.comprehendPii,
+      MAX_OPEN_UPLOADS_PER_OWNER: String(settings.maxOpenUploadsPerOwner),
+      MAX_CHUNK_COUNT: String(settings.maxChunkCount),
+      MAX_REQUEST_BODY_SIZE: String(settings.maxRequestBodyBytes),
     };
 
     this.workflow = new CompletionWorkflow(this, 'Workflow', {
@@ -94,7 +103,16 @@ export class UploadStack extends Stack {
       environment,
     });
 
+    this.auth = new UploadAuth(this, 'Auth', { settings: settings.auth });
     this.api = new UploadApi(this, 'Api', {
+      authorizer: this.auth.authorizer,
+      corsAllowedOrigins: settings.corsAllowedOrigins,
+      routeThrottles: {
+        InitUpload: {
+          rateLimit: settings.initThrottleRateLimitPerSecond,
+          burstLimit: settings.initThrottleBurstLimitRequests,
+        },
+      },
       table: this.table,
       bucket: this.bucket,
       stateMachine: this.stateMachine,

@@ -8,12 +8,18 @@
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 export interface UploadStorageProps {
   /** Days after which chunks under `uploads/` are removed (session TTL in days, plus one). */
   readonly chunkExpirationDays: number;
+  /**
+   * Encrypt the file bucket and the table with a customer-managed key the construct creates.
+   * @default false - SSE-S3 and the AWS-managed DynamoDB key
+   */
+  readonly customerManagedKey?: boolean;
 }
 
 /** Days after which assembly leftovers under `staging/` are removed. */
@@ -29,9 +35,19 @@ export class UploadStorage extends Construct {
   public readonly bucket: Bucket;
   /** Receives the file bucket's server access logs. */
   public readonly accessLogBucket: Bucket;
+  /** The customer-managed key of the file bucket and the table, when one was asked for. */
+  public readonly encryptionKey?: Key;
 
   constructor(scope: Construct, id: string, props: UploadStorageProps) {
     super(scope, id);
+
+    if (props.customerManagedKey) {
+      this.encryptionKey = new Key(this, 'DataKey', {
+        description: 'Encrypts uploaded files and upload sessions',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
 
     this.table = new Table(this, 'Sessions', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
@@ -41,7 +57,9 @@ export class UploadStorage extends Construct {
       // DynamoDB TTL removes expired sessions and chunk records eventually (within days); the
       // code checks the expiry timestamp itself and never relies on the item being gone.
       timeToLiveAttribute: 'ttl',
-      encryption: TableEncryption.AWS_MANAGED,
+      ...(this.encryptionKey
+        ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.encryptionKey }
+        : { encryption: TableEncryption.AWS_MANAGED }),
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -61,7 +79,11 @@ export class UploadStorage extends Construct {
 
     this.bucket = new Bucket(this, 'Files', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      encryption: BucketEncryption.S3_MANAGED,
+      // With a customer-managed key, an S3 Bucket Key keeps KMS requests (and their cost) per
+      // object instead of per request; the functions' grants name the key (`bucket-access.ts`).
+      ...(this.encryptionKey
+        ? { encryption: BucketEncryption.KMS, encryptionKey: this.encryptionKey, bucketKeyEnabled: true }
+        : { encryption: BucketEncryption.S3_MANAGED }),
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,

@@ -2,7 +2,9 @@
  * The local stand-in for API Gateway (HTTP API, payload format 2.0): routes requests with the
  * shared route table, builds the v2 event the Lambda handler would get, calls the same handler,
  * and writes its structured result back. Limits mirror API Gateway's where they matter: a 10 MB
- * request payload, and binary bodies passed base64-encoded.
+ * request payload, binary bodies passed base64-encoded, throttling per route (a token bucket, 429)
+ * and, on every route but the public health check, the authorizer (401 before any handler runs;
+ * the verified claims go into the event at `requestContext.authorizer.jwt.claims`).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -11,6 +13,8 @@ import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { RouteDefinition } from '../../lambdas/routes.js';
 import type { Logger } from '../../lambdas/runtime/logger.js';
+import type { Authentication, JwtAuthorizerContext } from './local-auth.js';
+import { TokenBucket } from './token-bucket.js';
 
 /** API Gateway HTTP APIs refuse payloads above 10 MB. */
 export const maxPayloadBytes = 10 * 1024 * 1024;
@@ -62,6 +66,7 @@ function toEvent(
   url: URL,
   match: { route: RouteDefinition; pathParameters: Record<string, string> },
   body: Buffer,
+  authorizer: JwtAuthorizerContext | undefined,
 ): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
@@ -91,6 +96,7 @@ function toEvent(
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: randomUUID(),
+      ...(authorizer ? { authorizer } : {}),
       routeKey,
       stage: '$default',
       time: now.toISOString(),
@@ -147,7 +153,24 @@ function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-export function createApiGatewayServer(routes: CompiledRoute[], log: Logger): Server {
+export interface GatewayOptions {
+  /** Verifies the `Authorization` header of requests to non-public routes. */
+  authenticate: (authorization: string | undefined) => Promise<Authentication>;
+  /** Each route's token bucket: refill per second and size (API Gateway's rate and burst limits). */
+  throttle: { rateLimitPerSecond: number; burstLimit: number };
+}
+
+export function createApiGatewayServer(
+  routes: CompiledRoute[],
+  log: Logger,
+  options: GatewayOptions,
+): Server {
+  const buckets = new Map(
+    routes.map((compiled) => [
+      compiled,
+      new TokenBucket(options.throttle.rateLimitPerSecond, options.throttle.burstLimit),
+    ]),
+  );
   return createServer(async (request, response) => {
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
@@ -157,6 +180,38 @@ export function createApiGatewayServer(routes: CompiledRoute[], log: Logger): Se
         if (!found) continue;
         if (compiled.route.method !== method) continue;
         const pathParameters = decodePathParameters(compiled.parameterNames, found);
+        if (!buckets.get(compiled)?.take()) {
+          request.resume();
+          const { rateLimitPerSecond, burstLimit } = options.throttle;
+          sendJson(response, 429, {
+            message: `Too many requests to ${compiled.route.method} ${compiled.route.path}: it accepts ${rateLimitPerSecond} requests per second with bursts of ${burstLimit} (THROTTLE_RATE_LIMIT, THROTTLE_BURST_LIMIT). Retry after a short pause.`,
+            code: 'TOO_MANY_REQUESTS',
+            limit: 'THROTTLE_RATE_LIMIT',
+            rateLimitPerSecond,
+            burstLimit,
+          });
+          return;
+        }
+        let authorizer: JwtAuthorizerContext | undefined;
+        if (!compiled.route.public) {
+          const authentication = await options.authenticate(request.headers.authorization);
+          if (!authentication.ok) {
+            request.resume();
+            send(response, {
+              statusCode: 401,
+              headers: {
+                'content-type': 'application/json; charset=utf-8',
+                'www-authenticate': `Bearer error="invalid_token", error_description="${authentication.reason.replaceAll('"', "'")}"`,
+              },
+              body: JSON.stringify({
+                message: `Unauthorized: ${authentication.reason}.`,
+                code: 'UNAUTHORIZED',
+              }),
+            });
+            return;
+          }
+          authorizer = authentication.authorizer;
+        }
         const body = await readBody(request);
         if (!body) {
           sendJson(response, 413, {
@@ -169,7 +224,9 @@ export function createApiGatewayServer(routes: CompiledRoute[], log: Logger): Se
         }
         send(
           response,
-          await compiled.handler(toEvent(request, url, { route: compiled.route, pathParameters }, body)),
+          await compiled.handler(
+            toEvent(request, url, { route: compiled.route, pathParameters }, body, authorizer),
+          ),
         );
         return;
       }

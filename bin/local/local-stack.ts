@@ -16,6 +16,7 @@ import { loadScannerEnv } from '../../lambdas/runtime/malware-scanner.js';
 import { synthesizeCompletionAsl } from '../../lib/local-asl.js';
 import { createApiGatewayServer, loadRoutes } from './api-gateway-server.js';
 import { startEmulators } from './emulators.js';
+import { createAuthenticator, loadLocalAuthSettings } from './local-auth.js';
 import { startMalwareScanning } from './malware-scanning.js';
 import { LocalWorkflowRunner, loadTaskHandlers } from './workflow-runner.js';
 
@@ -42,6 +43,8 @@ export interface LocalStack {
   s3Endpoint: string;
   tableName: string;
   bucketName: string;
+  /** `none` (one implicit user, `local`) or `jwt` (verified bearer tokens). */
+  authMode: 'none' | 'jwt';
   runner: LocalWorkflowRunner;
   /** Interrupted executions that were started again. */
   resumed: string[];
@@ -76,9 +79,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
   };
   Object.assign(process.env, settings);
-  loadScannerEnv(process.env); // fail fast on a bad setting, naming the variable
-  const malwareScanning = await startMalwareScanning(log);
+  // Fail fast on a bad setting, naming the variable, before starting anything else.
   loadConfig(process.env);
+  loadScannerEnv(process.env);
+  const authSettings = loadLocalAuthSettings(process.env);
+  const malwareScanning = await startMalwareScanning(log);
+  const config = loadConfig(process.env); // with the scanner's policy default
   resetDeps();
 
   const [definition, taskHandlers, compiledRoutes] = await Promise.all([
@@ -90,7 +96,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   overrideDeps({ workflow: runner });
   const resumed = await runner.resumeInterrupted();
 
-  const server = createApiGatewayServer(compiledRoutes, log);
+  const server = createApiGatewayServer(compiledRoutes, log, {
+    authenticate: createAuthenticator(authSettings),
+    throttle: {
+      rateLimitPerSecond: config.throttleRateLimitPerSecond,
+      burstLimit: config.throttleBurstLimit,
+    },
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((listening, failed) => {
     server.once('error', failed);
@@ -104,6 +116,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dynamodbEndpoint: emulators.dynamodbEndpoint,
     s3Endpoint: emulators.s3Endpoint,
     ...localNames,
+    authMode: authSettings.mode,
     runner,
     resumed,
     malwareScanning: malwareScanning.description,

@@ -14,6 +14,7 @@
 import { ConditionFailedError, MissingChunksError } from './errors.js';
 import type { CompletionResult, UploadSession } from './model.js';
 import { isFinalState } from './model.js';
+import { releaseOpenUpload } from './open-uploads.js';
 import { goneError, loadLiveSession } from './sessions.js';
 import type { UploadDeps } from './upload-deps.js';
 
@@ -59,16 +60,19 @@ async function checkAllChunksStored(deps: UploadDeps, session: UploadSession): P
 async function claimCompletion(deps: UploadDeps, session: UploadSession): Promise<UploadSession> {
   const now = deps.clock.now();
   try {
-    return await deps.sessions.transition(session.uploadId, {
+    const processing = await deps.sessions.transition(session.uploadId, {
       from: ['uploading'],
       to: 'processing',
       notExpiredAt: now,
       set: { processingStartedAt: now, updatedAt: now },
     });
+    // No longer open: the owner's slot is free for another upload.
+    await releaseOpenUpload(deps, session.owner, session.uploadId);
+    return processing;
   } catch (error) {
     if (!(error instanceof ConditionFailedError)) throw error;
     // Lost the race (or it expired this very moment): answer from the state that won.
-    return loadLiveSession(deps, session.uploadId);
+    return loadLiveSession(deps, session.uploadId, session.owner);
   }
 }
 
@@ -137,8 +141,12 @@ function outcomeOf(session: UploadSession): CompletionResult {
   return processingAnswer(session);
 }
 
-export async function completeUpload(deps: UploadDeps, uploadId: string): Promise<CompletionResult> {
-  let session = await loadLiveSession(deps, uploadId);
+export async function completeUpload(
+  deps: UploadDeps,
+  uploadId: string,
+  owner: string,
+): Promise<CompletionResult> {
+  let session = await loadLiveSession(deps, uploadId, owner);
   if (session.state === 'uploading') {
     await checkAllChunksStored(deps, session);
     session = await claimCompletion(deps, session);

@@ -30,7 +30,19 @@ export class MissingChunksError extends UploadError {
   readonly code = 'MISSING_CHUNKS';
 }
 
-/** 404: no upload with this id (also what a malformed id gets: no such upload can exist). */
+/**
+ * 401: the request carries no identity the API accepts. API Gateway's authorizer answers this on
+ * AWS before a handler runs; the handler raises it only when an event reaches it without one.
+ */
+export class UnauthorizedError extends UploadError {
+  readonly statusCode = 401;
+  readonly code = 'UNAUTHORIZED';
+}
+
+/**
+ * 404: no upload with this id (also what a malformed id gets: no such upload can exist, and what
+ * another owner's upload gets: the body never tells "exists, not yours" from "does not exist").
+ */
 export class UploadNotFoundError extends UploadError {
   readonly statusCode = 404;
   readonly code = 'UPLOAD_NOT_FOUND';
@@ -84,6 +96,12 @@ export class UploadGoneError extends UploadError {
 export class PayloadTooLargeError extends UploadError {
   readonly statusCode = 413;
   readonly code = 'PAYLOAD_TOO_LARGE';
+}
+
+/** 429: a limit on how much one caller may have open or send at once; retry later. */
+export class TooManyRequestsError extends UploadError {
+  readonly statusCode = 429;
+  readonly code = 'TOO_MANY_REQUESTS';
 }
 
 /** 415: the request's content type is not the one the endpoint takes. */

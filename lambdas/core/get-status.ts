@@ -24,8 +24,8 @@ export interface UploadStatus {
  * Once `complete` has accepted an upload every chunk was present, so the indices are derived
  * instead of read back (the chunk records may already be gone).
  */
-export async function getStatus(deps: UploadDeps, uploadId: string): Promise<UploadStatus> {
-  const session = await loadSession(deps, uploadId);
+export async function getStatus(deps: UploadDeps, uploadId: string, owner: string): Promise<UploadStatus> {
+  const session = await loadSession(deps, uploadId, owner);
   if (session.state === 'aborted' || session.state === 'expired' || isPastExpiry(deps, session)) {
     throw goneError(session);
   }

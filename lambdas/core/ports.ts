@@ -46,6 +46,44 @@ export interface SessionRepository {
   update(uploadId: string, set: Partial<Omit<UploadSession, 'uploadId' | 'state'>>): Promise<void>;
 }
 
+/** One open upload of an owner, as the owner's ledger records it. */
+export interface OpenUploadEntry {
+  uploadId: string;
+  /** The session's `expiresAt` (epoch ms): after it the entry counts for nothing. */
+  expiresAt: number;
+  /** When `init` reserved the entry (epoch ms), before the session item existed. */
+  reservedAt: number;
+}
+
+/** An owner's open uploads and the version of the record they were read from. */
+export interface OwnerOpenUploads {
+  entries: OpenUploadEntry[];
+  /** Bumped by every `reserve`; 0 when the owner has no record yet. */
+  version: number;
+}
+
+/**
+ * Counts each owner's open (`uploading`) uploads for `MAX_OPEN_UPLOADS_PER_OWNER`: one record
+ * per owner, changed with optimistic concurrency, so two concurrent `init`s cannot both take the
+ * last slot (see `core/open-uploads.ts` and docs/decisions.md).
+ */
+export interface OpenUploadLedger {
+  /** Strongly consistent read of the owner's record (`version` 0 and no entries when none). */
+  read(owner: string): Promise<OwnerOpenUploads>;
+  /**
+   * Adds `entry` and removes the `drop` ids, only if the record is still at `expectedVersion`
+   * (0: only if there is none), and bumps the version. Throws `ConditionFailedError` otherwise.
+   */
+  reserve(
+    owner: string,
+    expectedVersion: number,
+    entry: OpenUploadEntry,
+    drop: readonly string[],
+  ): Promise<void>;
+  /** Removes the upload's entry; a missing record or entry is not an error. Leaves the version. */
+  release(owner: string, uploadId: string): Promise<void>;
+}
+
 /** Byte range, inclusive on both ends as in HTTP `Range`. */
 export interface ByteRange {
   start: number;

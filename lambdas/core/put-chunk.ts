@@ -20,6 +20,8 @@ import { loadLiveSession } from './sessions.js';
 import type { UploadDeps } from './upload-deps.js';
 
 export interface PutChunkInput {
+  /** The caller: another owner's upload id is answered like an unknown one (404). */
+  owner: string;
   uploadId: string;
   chunkIndex: number;
   totalChunks: number;
@@ -78,7 +80,7 @@ function checkChunk(session: UploadSession, input: PutChunkInput): void {
 }
 
 export async function putChunk(deps: UploadDeps, input: PutChunkInput): Promise<PutChunkResult> {
-  const session = await loadLiveSession(deps, input.uploadId);
+  const session = await loadLiveSession(deps, input.uploadId, input.owner);
   checkChunk(session, input);
 
   const sha256 = createHash('sha256').update(input.bytes).digest('hex');

@@ -1,19 +1,25 @@
 /**
  * Loading a session for a request, with the checks every endpoint shares: the id's shape, its
- * existence, and expiry. Expiry is a timestamp checked here, on every request; DynamoDB TTL and
+ * existence, its owner, and expiry. Expiry is a timestamp checked here, on every request; DynamoDB TTL and
  * the S3 lifecycle rules only clean up behind it, hours or days later.
  */
 import { ConditionFailedError, UploadGoneError, UploadNotFoundError } from './errors.js';
 import type { UploadSession } from './model.js';
+import { releaseOpenUpload } from './open-uploads.js';
 import type { UploadDeps } from './upload-deps.js';
 
 const uploadIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Loads a session or throws 404. A malformed id is unknown too: no such upload can exist. */
-export async function loadSession(deps: UploadDeps, uploadId: string): Promise<UploadSession> {
+/**
+ * Loads the caller's session or throws 404. A malformed id is unknown too: no such upload can
+ * exist. Another owner's upload is unknown as well, with exactly the same error, and the check
+ * comes before anything else looks at the session: the caller learns nothing about it (not its
+ * state, not whether it expired) and no request of theirs changes it.
+ */
+export async function loadSession(deps: UploadDeps, uploadId: string, owner: string): Promise<UploadSession> {
   if (!uploadIdPattern.test(uploadId)) throw new UploadNotFoundError(uploadId);
   const session = await deps.sessions.get(uploadId);
-  if (!session) throw new UploadNotFoundError(uploadId);
+  if (!session || session.owner !== owner) throw new UploadNotFoundError(uploadId);
   return session;
 }
 
@@ -39,15 +45,24 @@ export function goneError(session: Pick<UploadSession, 'uploadId' | 'state' | 'e
  * Loads a session and throws 410 if it is aborted or expired. An `uploading` session past its
  * expiry is moved to `expired` on the way (conditional: a racing request may do it first).
  */
-export async function loadLiveSession(deps: UploadDeps, uploadId: string): Promise<UploadSession> {
-  const session = await loadSession(deps, uploadId);
+export async function loadLiveSession(
+  deps: UploadDeps,
+  uploadId: string,
+  owner: string,
+): Promise<UploadSession> {
+  const session = await loadSession(deps, uploadId, owner);
   if (session.state === 'aborted' || session.state === 'expired') throw goneError(session);
   if (isPastExpiry(deps, session)) {
-    await deps.sessions
+    const expired = await deps.sessions
       .transition(uploadId, { from: ['uploading'], to: 'expired', set: { updatedAt: deps.clock.now() } })
-      .catch((error: unknown) => {
-        if (!(error instanceof ConditionFailedError)) throw error;
-      });
+      .then(
+        () => true,
+        (error: unknown) => {
+          if (!(error instanceof ConditionFailedError)) throw error;
+          return false;
+        },
+      );
+    if (expired) await releaseOpenUpload(deps, session.owner, uploadId);
     throw goneError({ ...session, state: 'expired' });
   }
   return session;

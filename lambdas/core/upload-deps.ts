@@ -1,4 +1,4 @@
-import type { Clock, ObjectStore, SessionRepository, WorkflowStarter } from './ports.js';
+import type { Clock, ObjectStore, OpenUploadLedger, SessionRepository, WorkflowStarter } from './ports.js';
 
 /** The settings the upload operations need (a subset of the process config). */
 export interface UploadSettings {
@@ -7,6 +7,10 @@ export interface UploadSettings {
   sessionTtlMs: number;
   completeWaitMs: number;
   resultRetentionMs: number;
+  /** Most `uploading` sessions one owner may have at once (`MAX_OPEN_UPLOADS_PER_OWNER`, 429 above). */
+  maxOpenUploadsPerOwner: number;
+  /** Most chunks one upload may have (`MAX_CHUNK_COUNT`, 413 above). */
+  maxChunkCount: number;
 }
 
 /** What every upload operation receives: ports and plain settings, no AWS types. */
@@ -14,6 +18,7 @@ export interface UploadDeps {
   sessions: SessionRepository;
   objects: ObjectStore;
   workflow: WorkflowStarter;
+  openUploads: OpenUploadLedger;
   clock: Clock;
   config: UploadSettings;
   /** Waits between polls of a processing upload; injectable so tests need no real time. */

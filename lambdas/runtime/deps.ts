@@ -4,10 +4,17 @@
  * in-process runner through `overrideDeps`; everything else is the same code as on AWS.
  */
 import { createAwsClients } from '../adapters/aws-clients.js';
+import { DynamoDBOpenUploadLedger } from '../adapters/dynamodb-open-upload-ledger.js';
 import { DynamoDBSessionRepository } from '../adapters/dynamodb-session-repository.js';
 import { S3ObjectStore } from '../adapters/s3-object-store.js';
 import { StepFunctionsWorkflowStarter } from '../adapters/step-functions-workflow-starter.js';
-import type { Clock, ObjectStore, SessionRepository, WorkflowStarter } from '../core/ports.js';
+import type {
+  Clock,
+  ObjectStore,
+  OpenUploadLedger,
+  SessionRepository,
+  WorkflowStarter,
+} from '../core/ports.js';
 import { systemClock } from '../core/ports.js';
 import { type Config, loadConfig } from './config.js';
 
@@ -16,6 +23,7 @@ export interface Deps {
   sessions: SessionRepository;
   objects: ObjectStore;
   workflow: WorkflowStarter;
+  openUploads: OpenUploadLedger;
   clock: Clock;
 }
 
@@ -35,6 +43,7 @@ function buildDeps(config: Config): Deps {
     workflow: config.stateMachineArn
       ? new StepFunctionsWorkflowStarter(clients.sfn, config.stateMachineArn)
       : missingWorkflow,
+    openUploads: new DynamoDBOpenUploadLedger(clients.documentClient, config.tableName),
     clock: systemClock,
   };
 }

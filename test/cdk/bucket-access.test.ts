@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
@@ -44,7 +44,7 @@ import { createDeps, fileBytes, MiB, seedUpload, sha256Hex } from '../core/compl
 import { patternBytes } from '../support/bytes.js';
 import { createCoreDeps } from '../support/core-deps.js';
 import { ScannerDouble } from '../support/scanner-double.js';
-import { buildTemplate, logicalIdOf } from './fixture.js';
+import { actionsOf, buildTemplate, logicalIdOf, type PolicyStatementJson } from './fixture.js';
 import { RecordingObjectStore } from './recording-object-store.js';
 import {
   allows,
@@ -135,23 +135,25 @@ async function runRoutes(): Promise<void> {
   const { uploadId, totalChunks } = await init();
   for (const index of [0, 1, 2, 0]) {
     await putChunk(as(deps, 'UploadChunk'), {
+      owner: 'local',
       uploadId,
       chunkIndex: index,
       totalChunks,
       bytes: chunk(index),
     });
   }
-  await getStatus(as(deps, 'GetUploadStatus'), uploadId);
-  await completeUpload(as(deps, 'CompleteUpload'), uploadId);
+  await getStatus(as(deps, 'GetUploadStatus'), uploadId, 'local');
+  await completeUpload(as(deps, 'CompleteUpload'), uploadId, 'local');
 
   const aborted = await init();
   await putChunk(as(deps, 'UploadChunk'), {
+    owner: 'local',
     uploadId: aborted.uploadId,
     chunkIndex: 0,
     totalChunks: aborted.totalChunks,
     bytes: chunk(0),
   });
-  await abortUpload(as(deps, 'AbortUpload'), aborted.uploadId);
+  await abortUpload(as(deps, 'AbortUpload'), aborted.uploadId, 'local');
 }
 
 /**
@@ -448,13 +450,28 @@ describe('S3 permissions by key prefix', () => {
 });
 
 describe('grantBucketAccess', () => {
-  it('refuses a bucket with a KMS key rather than granting half of what its requests need', () => {
+  it.each([
+    [{ read: ['uploads/*'] }, ['kms:Decrypt']],
+    [{ put: ['uploads/*'] }, ['kms:Decrypt', 'kms:GenerateDataKey']],
+    [{ delete: ['uploads/*'] }, []],
+  ])('grants %o on a bucket with a KMS key exactly the key actions %o, on that key', (access, keyActions) => {
     const kmsStack = new Stack(new App(), 'KmsBucket');
-    const bucket = new Bucket(kmsStack, 'Bucket', {
-      encryption: BucketEncryption.KMS,
-      encryptionKey: new Key(kmsStack, 'Key'),
-    });
+    const key = new Key(kmsStack, 'Key');
+    const bucket = new Bucket(kmsStack, 'Bucket', { encryption: BucketEncryption.KMS, encryptionKey: key });
     const role = new Role(kmsStack, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    expect(() => grantBucketAccess(bucket, role, { read: ['uploads/*'] })).toThrow(/KMS key/);
+
+    grantBucketAccess(bucket, role, access);
+
+    const statements = Object.values(Template.fromStack(kmsStack).findResources('AWS::IAM::Policy')).flatMap(
+      (policy) =>
+        (policy as { Properties: { PolicyDocument: { Statement: PolicyStatementJson[] } } }).Properties
+          .PolicyDocument.Statement,
+    );
+    const kms = statements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('kms:')),
+    );
+    expect(kms.flatMap(actionsOf).sort()).toEqual(keyActions);
+    for (const statement of kms)
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [logicalIdOf(key), 'Arn'] });
   });
 });

@@ -1,5 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addNagChecks } from '../../lib/nag-checks.js';
@@ -34,20 +34,38 @@ function acknowledgementsIn(root: IConstruct): Acknowledgement[] {
   );
 }
 
-describe('cdk-nag AwsSolutions', () => {
-  it('synthesizes with the AwsSolutions plugin registered (any unacknowledged error fails synth)', () => {
+/** Every unacknowledged finding of both packs, as `severity rule: paths`. */
+function findingsIn(app: ReturnType<typeof createUploadApp>['app']): string[] {
+  return [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
+    pack
+      .validateScope(app)
+      .violations.map(
+        (violation) =>
+          `${violation.severity} ${violation.ruleName}: ${violation.violatingResources
+            .map((resource) => resource.constructPath)
+            .join(', ')}`,
+      ),
+  );
+}
+
+describe('cdk-nag AwsSolutions and Serverless', () => {
+  it('synthesizes with both plugins registered (any unacknowledged error fails synth)', () => {
     expect(() => built.app.synth()).not.toThrow();
   });
 
-  it('leaves no unacknowledged error or warning', () => {
-    const report = new AwsSolutionsChecks().validateScope(built.app);
-    const findings = report.violations.map(
-      (violation) =>
-        `${violation.severity} ${violation.ruleName}: ${violation.violatingResources
-          .map((resource) => resource.constructPath)
-          .join(', ')}`,
-    );
-    expect(findings).toEqual([]);
+  it('leaves no unacknowledged error or warning of either pack', () => {
+    expect(findingsIn(built.app)).toEqual([]);
+  });
+
+  it.each([
+    ['an OIDC issuer', { jwtIssuerUrl: 'https://login.example.com', jwtAudience: ['api'] }],
+    ['IAM authorization', { authorization: 'iam' as const }],
+    [
+      'a customer-managed key and CORS origins',
+      { customerManagedKey: true, corsAllowedOrigins: ['https://app.example.com'] },
+    ],
+  ])('leaves no unacknowledged finding with %s either', (_, props) => {
+    expect(findingsIn(buildApp(props).app)).toEqual([]);
   });
 
   it('gives every acknowledgement a specific reason of its own', () => {
@@ -81,21 +99,42 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
-  it('explains the missing authorizer as planned work', () => {
+  it('acknowledges a missing authorizer only on the public health route, and says why', () => {
     const apig4 = acknowledgementsIn(built.app).filter((acknowledgement) =>
       acknowledgement.id.endsWith('APIG4'),
     );
     expect(apig4).toHaveLength(1);
-    expect(apig4[0]?.reason).toMatch(/no authorizer yet: authentication is planned in a later issue/);
+    expect(apig4[0]?.path).toMatch(/\/Api\/HttpApi\/GET--api--health$/);
+    expect(apig4[0]?.reason).toMatch(/GET \/api\/health is the one route without an authorizer on purpose/);
+  });
+
+  it('acknowledges the Serverless pack only for dead-letter queues: synchronous functions and the signature schedule', () => {
+    const serverless = acknowledgementsIn(built.app).filter((acknowledgement) =>
+      acknowledgement.id.includes('Serverless-'),
+    );
+    // cdk-nag records the acknowledgement ids of rules without a finding id as `Annotation::<rule>`.
+    const ids = serverless.map((acknowledgement) => acknowledgement.id.replace(/^Annotation::/, ''));
+    expect(new Set(ids)).toEqual(new Set(['Serverless-LambdaDLQ', 'Serverless-EventBusDLQ']));
+    expect(ids.filter((id) => id === 'Serverless-LambdaDLQ')).toHaveLength(
+      Object.keys(built.stack.functions).length,
+    );
+    // The one asynchronously invoked function says so instead of claiming synchronous callers.
+    const updater = serverless.find((acknowledgement) =>
+      acknowledgement.path.startsWith(built.stack.virusDefinitions.updater.function.node.path),
+    );
+    expect(updater?.reason).toMatch(/invoked asynchronously by its 6-hourly schedule/);
+    expect(
+      serverless.filter((acknowledgement) => acknowledgement.id.endsWith('Serverless-EventBusDLQ')),
+    ).toEqual([expect.objectContaining({ path: built.stack.virusDefinitions.schedule.node.path })]);
   });
 });
 
-describe('cdk-nag AwsSolutions with Comprehend PII sampling enabled', () => {
-  it('leaves no unacknowledged finding, and grants DetectPiiEntities to AnalyzeFile only', () => {
+describe('cdk-nag with Comprehend PII sampling enabled', () => {
+  it('leaves no unacknowledged finding of either pack', () => {
     const withComprehend = buildApp({ comprehendPii: 'sample' });
     addNagChecks(withComprehend.app);
     expect(() => withComprehend.app.synth()).not.toThrow();
-    const report = new AwsSolutionsChecks().validateScope(withComprehend.app);
-    expect(report.violations).toEqual([]);
+    expect(new AwsSolutionsChecks().validateScope(withComprehend.app).violations).toEqual([]);
+    expect(new ServerlessChecks().validateScope(withComprehend.app).violations).toEqual([]);
   });
 });

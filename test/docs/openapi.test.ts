@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { handler as abortHandler } from '../../lambdas/abort.js';
 import { InMemoryObjectStore } from '../../lambdas/adapters/in-memory-object-store.js';
+import { InMemoryOpenUploadLedger } from '../../lambdas/adapters/in-memory-open-upload-ledger.js';
 import { InMemorySessionRepository } from '../../lambdas/adapters/in-memory-session-repository.js';
 import { handler as chunkHandler } from '../../lambdas/chunk.js';
 import { handler as completeHandler } from '../../lambdas/complete.js';
@@ -53,8 +54,15 @@ const statusesByRoute: Record<string, string[]> = {
   AbortUpload: ['200', '404', '409', '410', '500'],
   RegisterSchema: ['200', '400', '409', '413', '415', '500'],
   GetSchema: ['200', '404', '500'],
-  Health: ['200'],
+  Health: [],
 };
+// Every route is throttled (429); every route but health needs an identity (401), refuses bodies
+// above MAX_REQUEST_BODY_SIZE (413), and init refuses more open uploads than MAX_OPEN_UPLOADS_PER_OWNER (429).
+for (const route of routes) {
+  const statuses = statusesByRoute[route.id] ?? [];
+  const added = route.public ? ['200', '429'] : ['401', '413', '429'];
+  statusesByRoute[route.id] = [...new Set([...statuses, ...added])].sort();
+}
 
 function operation(path: string, method: string): Operation {
   const found = doc.paths[path]?.[method.toLowerCase() as Method];
@@ -140,7 +148,14 @@ async function call(
   handler: Handler,
   method: string,
   path: string,
-  request: { body?: Buffer; contentType?: string; uploadId?: string; name?: string } = {},
+  request: {
+    body?: Buffer;
+    contentType?: string;
+    uploadId?: string;
+    name?: string;
+    /** The caller's `sub` claim; `null` for an event without an authorizer context. */
+    sub?: string | null;
+  } = {},
 ): Promise<Answer> {
   const route = routeByPath(method, path);
   const pathParameters = {
@@ -154,7 +169,14 @@ async function call(
     rawQueryString: '',
     headers: request.contentType ? { 'content-type': request.contentType } : {},
     pathParameters: Object.keys(pathParameters).length === 0 ? undefined : pathParameters,
-    requestContext: { requestId: 'test-request', routeKey: `${route.method} ${route.path}` },
+    requestContext: {
+      requestId: 'test-request',
+      routeKey: `${route.method} ${route.path}`,
+      // As API Gateway's JWT authorizer (and the local stand-in) put a verified token's claims.
+      ...(request.sub === null
+        ? {}
+        : { authorizer: { jwt: { claims: { sub: request.sub ?? 'local' }, scopes: null } } }),
+    },
     body: request.body?.toString('base64'),
     isBase64Encoded: request.body !== undefined,
   } as unknown as APIGatewayProxyEventV2;
@@ -242,7 +264,13 @@ beforeAll(() => {
     settings,
   );
   resetDeps();
-  overrideDeps({ sessions, objects, workflow, clock: systemClock });
+  overrideDeps({
+    sessions,
+    objects,
+    workflow,
+    openUploads: new InMemoryOpenUploadLedger(),
+    clock: systemClock,
+  });
 });
 
 afterAll(() => {
@@ -559,6 +587,49 @@ describe('real response bodies match docs/openapi.json', () => {
       'VALIDATION_FAILED',
     ]);
     for (const [path, method, answer] of answers) expectDocumented(path, method, answer);
+  });
+
+  it('error bodies: 401 without an identity, 413 above MAX_REQUEST_BODY_SIZE, 429 above MAX_OPEN_UPLOADS_PER_OWNER', async () => {
+    const anonymous = await call(statusHandler, 'GET', '/api/upload/status/{uploadId}', {
+      uploadId: '00000000-0000-4000-8000-000000000000',
+      sub: null,
+    });
+    const tooLarge = await call(initHandler, 'POST', '/api/upload/init', {
+      body: Buffer.alloc(5 * 1024 * 1024 + 1, 32),
+      contentType: 'application/json',
+    });
+    for (let i = 0; i < 20; i++) {
+      const opened = await call(initHandler, 'POST', '/api/upload/init', {
+        body: Buffer.from(JSON.stringify({ filename: `${i}.bin`, totalSize: 10 })),
+        contentType: 'application/json',
+        sub: 'crowded',
+      });
+      expect(opened.status).toBe(200);
+    }
+    const crowded = await call(initHandler, 'POST', '/api/upload/init', {
+      body: Buffer.from(JSON.stringify({ filename: 'one-more.bin', totalSize: 10 })),
+      contentType: 'application/json',
+      sub: 'crowded',
+    });
+
+    expect([anonymous.status, tooLarge.status, crowded.status]).toEqual([401, 413, 429]);
+    expect(tooLarge.body).toMatchObject({ limit: 'MAX_REQUEST_BODY_SIZE', limitBytes: 5 * 1024 * 1024 });
+    expect(crowded.body).toMatchObject({ limit: 'MAX_OPEN_UPLOADS_PER_OWNER', maxOpenUploadsPerOwner: 20 });
+    expectDocumented('/api/upload/status/{uploadId}', 'GET', anonymous);
+    expectDocumented('/api/upload/init', 'POST', tooLarge);
+    expectDocumented('/api/upload/init', 'POST', crowded);
+  });
+
+  it('error bodies: 404 for another owner is the 404 for an unknown id', async () => {
+    const uploadId = (await api.init({ filename: 'mine.bin', totalSize: 10 })).body.uploadId as string;
+
+    const asOther = await call(statusHandler, 'GET', '/api/upload/status/{uploadId}', {
+      uploadId,
+      sub: 'other',
+    });
+
+    expect(asOther.status).toBe(404);
+    expectDocumented('/api/upload/status/{uploadId}', 'GET', asOther);
   });
 
   it('error bodies: 410 for an expired upload', async () => {

@@ -16,13 +16,26 @@ async function answer<T>(response: Response): Promise<ApiAnswer<T>> {
 }
 
 export class ApiClient {
-  constructor(readonly baseUrl: string) {}
+  /** `token`: sent as `Authorization: Bearer <token>` on every request (none: no header at all). */
+  constructor(
+    readonly baseUrl: string,
+    readonly token?: string,
+  ) {}
+
+  /** The same API as another caller. */
+  as(token: string | undefined): ApiClient {
+    return new ApiClient(this.baseUrl, token);
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return this.token === undefined ? extra : { ...extra, authorization: `Bearer ${this.token}` };
+  }
 
   async init(body: unknown): Promise<ApiAnswer> {
     return answer(
       await fetch(`${this.baseUrl}/api/upload/init`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: this.headers({ 'content-type': 'application/json' }),
         body: typeof body === 'string' ? body : JSON.stringify(body),
       }),
     );
@@ -37,22 +50,38 @@ export class ApiClient {
     form.set('chunkIndex', String(fields.chunkIndex));
     form.set('totalChunks', String(fields.totalChunks));
     if (bytes) form.set('chunk', new Blob([bytes]), 'blob');
-    return answer(await fetch(`${this.baseUrl}/api/upload/chunk`, { method: 'POST', body: form }));
+    return answer(
+      await fetch(`${this.baseUrl}/api/upload/chunk`, {
+        method: 'POST',
+        body: form,
+        headers: this.headers(),
+      }),
+    );
   }
 
   async status(uploadId: string): Promise<ApiAnswer> {
-    return answer(await fetch(`${this.baseUrl}/api/upload/status/${encodeURIComponent(uploadId)}`));
+    return answer(
+      await fetch(`${this.baseUrl}/api/upload/status/${encodeURIComponent(uploadId)}`, {
+        headers: this.headers(),
+      }),
+    );
   }
 
   async complete(uploadId: string): Promise<ApiAnswer> {
     return answer(
-      await fetch(`${this.baseUrl}/api/upload/complete/${encodeURIComponent(uploadId)}`, { method: 'POST' }),
+      await fetch(`${this.baseUrl}/api/upload/complete/${encodeURIComponent(uploadId)}`, {
+        method: 'POST',
+        headers: this.headers(),
+      }),
     );
   }
 
   async abort(uploadId: string): Promise<ApiAnswer> {
     return answer(
-      await fetch(`${this.baseUrl}/api/upload/${encodeURIComponent(uploadId)}`, { method: 'DELETE' }),
+      await fetch(`${this.baseUrl}/api/upload/${encodeURIComponent(uploadId)}`, {
+        method: 'DELETE',
+        headers: this.headers(),
+      }),
     );
   }
 
@@ -61,14 +90,16 @@ export class ApiClient {
     return answer(
       await fetch(`${this.baseUrl}/api/schemas/${encodeURIComponent(name)}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: this.headers({ 'content-type': 'application/json' }),
         body: typeof document === 'string' ? document : JSON.stringify(document),
       }),
     );
   }
 
   async getSchema(name: string): Promise<ApiAnswer> {
-    return answer(await fetch(`${this.baseUrl}/api/schemas/${encodeURIComponent(name)}`));
+    return answer(
+      await fetch(`${this.baseUrl}/api/schemas/${encodeURIComponent(name)}`, { headers: this.headers() }),
+    );
   }
 
   /** Polls status until the upload leaves `processing`. */

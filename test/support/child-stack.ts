@@ -22,7 +22,14 @@ export async function freePort(): Promise<number> {
 export async function startChildStack(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildStack> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
     cwd: resolve(import.meta.dirname, '../..'),
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    // Throttling as high as the in-process test stack's (`unthrottled` in local-stack.ts).
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      THROTTLE_RATE_LIMIT: '100000',
+      THROTTLE_BURST_LIMIT: '100000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,4 +1,5 @@
 import { InMemoryObjectStore } from '../../lambdas/adapters/in-memory-object-store.js';
+import { InMemoryOpenUploadLedger } from '../../lambdas/adapters/in-memory-open-upload-ledger.js';
 import { InMemorySessionRepository } from '../../lambdas/adapters/in-memory-session-repository.js';
 import type { ExecutionStatus, WorkflowStarter } from '../../lambdas/core/ports.js';
 import type { UploadDeps, UploadSettings } from '../../lambdas/core/upload-deps.js';
@@ -33,6 +34,8 @@ export const testSettings: UploadSettings = {
   sessionTtlMs: 3600_000,
   completeWaitMs: 0,
   resultRetentionMs: 30 * 86_400_000,
+  maxOpenUploadsPerOwner: 1000,
+  maxChunkCount: 100_000,
 };
 
 export function createCoreDeps(settings: Partial<UploadSettings> = {}) {
@@ -42,6 +45,7 @@ export function createCoreDeps(settings: Partial<UploadSettings> = {}) {
     sessions: new InMemorySessionRepository(),
     objects: new InMemoryObjectStore(),
     workflow,
+    openUploads: new InMemoryOpenUploadLedger(),
     clock,
     config: { ...testSettings, ...settings },
     sleep: async (ms: number) => clock.advance(ms),

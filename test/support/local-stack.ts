@@ -16,6 +16,12 @@ export interface TestStack {
 }
 
 /**
+ * Throttling high enough that no test which is not about it is ever throttled (tests send
+ * hundreds of requests a second; the defaults are API Gateway's stage defaults, 100 and 200).
+ */
+export const unthrottled = { THROTTLE_RATE_LIMIT: '100000', THROTTLE_BURST_LIMIT: '100000' };
+
+/**
  * Starts the local stack in-process on a free port with its data in a fresh temp folder. Malware
  * scanning is off unless the test turns it on (`MALWARE_SCANNER: 'auto'` with its own
  * CLAMAV_DATABASE_DIR): a developer's ClamAV with the full official signatures would otherwise
@@ -26,7 +32,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   const stack = await startLocalStack({
     dataDir,
     port: 0,
-    env: { LOG_LEVEL: 'warn', MALWARE_SCANNER: 'none', ...env },
+    env: { LOG_LEVEL: 'warn', MALWARE_SCANNER: 'none', ...unthrottled, ...env },
   });
   const { s3 } = createAwsClients({ s3Endpoint: stack.s3Endpoint });
   const objects = new S3ObjectStore(s3, stack.bucketName);

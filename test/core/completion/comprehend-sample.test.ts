@@ -54,8 +54,8 @@ describe('AnalyzeFile with Comprehend sampling', () => {
     expect(run.verification?.ok).toBe(true);
     expect(detector.texts).toEqual(['Jane Doe lives at 1 Main Street\nJohn Roe']);
     const session = await deps.sessions.get(uploadId);
-    const pii = (session?.result?.body as { metadata: { scan: { pii: Record<string, unknown> } } }).metadata
-      .scan.pii;
+    const body = session?.result?.body as { metadata: { scan: { pii: Record<string, unknown> } } };
+    const pii = body.metadata.scan.pii;
     expect(pii.comprehend).toEqual({
       status: 'scanned',
       engine: 'test detector',

@@ -24,7 +24,7 @@ async function uploaded(totalSize: number, send: (index: number) => boolean = ()
   for (let index = 0; index < totalChunks; index++) {
     if (!send(index)) continue;
     const bytes = file.slice(index * 1024, Math.min(totalSize, (index + 1) * 1024));
-    await putChunk(deps, { uploadId, chunkIndex: index, totalChunks, bytes });
+    await putChunk(deps, { owner: 'local', uploadId, chunkIndex: index, totalChunks, bytes });
   }
   return { deps, uploadId, totalChunks };
 }
@@ -43,7 +43,7 @@ describe('completeUpload', () => {
   it('answers 400 naming the missing chunks, the first twenty and a count', async () => {
     const { deps, uploadId } = await uploaded(30 * 1024, (index) => index % 2 === 0);
 
-    const attempt = completeUpload(deps, uploadId);
+    const attempt = completeUpload(deps, uploadId, 'local');
 
     await expect(attempt).rejects.toBeInstanceOf(MissingChunksError);
     await expect(attempt).rejects.toThrow(
@@ -56,7 +56,7 @@ describe('completeUpload', () => {
   it('says how many more are missing beyond the first twenty', async () => {
     const { deps, uploadId } = await uploaded(50 * 1024, (index) => index === 0);
 
-    await expect(completeUpload(deps, uploadId)).rejects.toThrow(/\(1, 2, .*, 20 and 29 more\)/);
+    await expect(completeUpload(deps, uploadId, 'local')).rejects.toThrow(/\(1, 2, .*, 20 and 29 more\)/);
   });
 
   it('starts the workflow once and answers its result when it finishes within the wait', async () => {
@@ -69,7 +69,7 @@ describe('completeUpload', () => {
       });
     };
 
-    const outcome = await completeUpload(deps, uploadId);
+    const outcome = await completeUpload(deps, uploadId, 'local');
 
     expect(outcome).toEqual(completedResult(uploadId));
     expect(deps.workflow.starts).toEqual([uploadId]);
@@ -78,7 +78,7 @@ describe('completeUpload', () => {
   it('answers 202 processing when the workflow is still running after the wait', async () => {
     const { deps, uploadId } = await uploaded(3000);
 
-    const outcome = await completeUpload(deps, uploadId);
+    const outcome = await completeUpload(deps, uploadId, 'local');
 
     expect(outcome.statusCode).toBe(202);
     expect(outcome.body).toMatchObject({ state: 'processing', uploadId });
@@ -88,7 +88,9 @@ describe('completeUpload', () => {
   it('runs the workflow exactly once when ten completes race', async () => {
     const { deps, uploadId } = await uploaded(3000);
 
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => completeUpload(deps, uploadId)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, () => completeUpload(deps, uploadId, 'local')),
+    );
 
     expect(outcomes.every((o) => o.statusCode === 202)).toBe(true);
     expect(new Set(deps.workflow.starts)).toEqual(new Set([uploadId]));
@@ -96,14 +98,14 @@ describe('completeUpload', () => {
 
   it('returns the same final outcome when called again and starts nothing new', async () => {
     const { deps, uploadId } = await uploaded(3000);
-    await completeUpload(deps, uploadId);
+    await completeUpload(deps, uploadId, 'local');
     await deps.sessions.transition(uploadId, {
       from: ['processing'],
       to: 'completed',
       set: { result: completedResult(uploadId) },
     });
 
-    const again = await completeUpload(deps, uploadId);
+    const again = await completeUpload(deps, uploadId, 'local');
 
     expect(again).toEqual(completedResult(uploadId));
     expect(deps.workflow.starts).toHaveLength(1);
@@ -113,7 +115,7 @@ describe('completeUpload', () => {
     const { deps, uploadId } = await uploaded(3000);
     await deps.sessions.transition(uploadId, { from: ['uploading'], to: 'processing' });
 
-    const outcome = await completeUpload(deps, uploadId);
+    const outcome = await completeUpload(deps, uploadId, 'local');
 
     expect(outcome.statusCode).toBe(202);
     expect(deps.workflow.starts).toEqual([uploadId]);
@@ -123,7 +125,7 @@ describe('completeUpload', () => {
     const { deps, uploadId } = await uploaded(3000);
     deps.clock.advance(deps.config.sessionTtlMs);
 
-    await expect(completeUpload(deps, uploadId)).rejects.toBeInstanceOf(UploadGoneError);
+    await expect(completeUpload(deps, uploadId, 'local')).rejects.toBeInstanceOf(UploadGoneError);
     expect(deps.workflow.starts).toEqual([]);
   });
 });
@@ -132,20 +134,20 @@ describe('abortUpload', () => {
   it('deletes the chunks, and every later call answers 410', async () => {
     const { deps, uploadId } = await uploaded(3000);
 
-    const result = await abortUpload(deps, uploadId);
+    const result = await abortUpload(deps, uploadId, 'local');
 
     expect(result).toMatchObject({ state: 'aborted', deletedChunks: 3 });
     expect(await deps.objects.getBytes(keys.chunk(uploadId, 0))).toBeUndefined();
-    await expect(getStatus(deps, uploadId)).rejects.toBeInstanceOf(UploadGoneError);
-    await expect(completeUpload(deps, uploadId)).rejects.toBeInstanceOf(UploadGoneError);
-    await expect(abortUpload(deps, uploadId)).rejects.toBeInstanceOf(UploadGoneError);
+    await expect(getStatus(deps, uploadId, 'local')).rejects.toBeInstanceOf(UploadGoneError);
+    await expect(completeUpload(deps, uploadId, 'local')).rejects.toBeInstanceOf(UploadGoneError);
+    await expect(abortUpload(deps, uploadId, 'local')).rejects.toBeInstanceOf(UploadGoneError);
   });
 
   it('refuses with 409 once the upload is processing', async () => {
     const { deps, uploadId } = await uploaded(3000);
-    await completeUpload(deps, uploadId);
+    await completeUpload(deps, uploadId, 'local');
 
-    await expect(abortUpload(deps, uploadId)).rejects.toBeInstanceOf(UploadStateConflictError);
+    await expect(abortUpload(deps, uploadId, 'local')).rejects.toBeInstanceOf(UploadStateConflictError);
     expect(await deps.objects.getBytes(keys.chunk(uploadId, 0))).toBeDefined();
   });
 });
@@ -154,7 +156,7 @@ describe('getStatus', () => {
   it('lists exactly the stored indices, ascending', async () => {
     const { deps, uploadId } = await uploaded(10 * 1024, (index) => [7, 2, 5].includes(index));
 
-    const status = await getStatus(deps, uploadId);
+    const status = await getStatus(deps, uploadId, 'local');
 
     expect(status).toMatchObject({
       uploadId,
@@ -173,7 +175,7 @@ describe('getStatus', () => {
       set: { result: completedResult(uploadId) },
     });
 
-    const status = await getStatus(deps, uploadId);
+    const status = await getStatus(deps, uploadId, 'local');
 
     expect(status).toMatchObject({ state: 'completed', isComplete: true, receivedChunks: [0, 1, 2] });
     expect(status.result).toEqual(completedResult(uploadId).body);
@@ -185,11 +187,11 @@ describe('completeUpload when the execution ended without an outcome', () => {
     'records the upload failed when the execution is %s and answers 500 from then on',
     async (status) => {
       const { deps, uploadId } = await uploaded(3000);
-      await completeUpload(deps, uploadId);
+      await completeUpload(deps, uploadId, 'local');
       deps.workflow.executionStatus = status;
 
-      const outcome = await completeUpload(deps, uploadId);
-      const again = await completeUpload(deps, uploadId);
+      const outcome = await completeUpload(deps, uploadId, 'local');
+      const again = await completeUpload(deps, uploadId, 'local');
 
       expect(outcome.statusCode).toBe(500);
       expect(outcome.body).toMatchObject({ state: 'failed', code: 'WORKFLOW_FAILED' });
@@ -204,7 +206,7 @@ describe('completeUpload when the execution ended without an outcome', () => {
     const { deps, uploadId } = await uploaded(3000);
     deps.workflow.executionStatus = 'RUNNING';
 
-    const outcome = await completeUpload(deps, uploadId);
+    const outcome = await completeUpload(deps, uploadId, 'local');
 
     expect(outcome.statusCode).toBe(202);
     expect((await deps.sessions.get(uploadId))?.state).toBe('processing');

@@ -29,7 +29,13 @@ describe('putChunk', () => {
   it('stores a chunk at uploads/{uploadId}/{index}.chunk and counts it', async () => {
     const { deps, uploadId, totalChunks, chunk } = await started();
 
-    const result = await putChunk(deps, { uploadId, chunkIndex: 1, totalChunks, bytes: chunk(1) });
+    const result = await putChunk(deps, {
+      owner: 'local',
+      uploadId,
+      chunkIndex: 1,
+      totalChunks,
+      bytes: chunk(1),
+    });
 
     expect(result).toEqual({ receivedChunks: 1, chunkIndex: 1, duplicate: false });
     expect(digestOf(await deps.objects.getBytes(keys.chunk(uploadId, 1)))).toBe(digestOf(chunk(1)));
@@ -37,9 +43,15 @@ describe('putChunk', () => {
 
   it('answers a re-sent identical chunk as a duplicate and counts it once', async () => {
     const { deps, uploadId, totalChunks, chunk } = await started();
-    await putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) });
+    await putChunk(deps, { owner: 'local', uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) });
 
-    const again = await putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) });
+    const again = await putChunk(deps, {
+      owner: 'local',
+      uploadId,
+      chunkIndex: 0,
+      totalChunks,
+      bytes: chunk(0),
+    });
 
     expect(again).toEqual({ receivedChunks: 1, chunkIndex: 0, duplicate: true });
     expect((await deps.sessions.get(uploadId))?.receivedCount).toBe(1);
@@ -47,11 +59,11 @@ describe('putChunk', () => {
 
   it('refuses different bytes for a stored index with 409 and keeps the stored chunk', async () => {
     const { deps, uploadId, totalChunks, chunk } = await started();
-    await putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) });
+    await putChunk(deps, { owner: 'local', uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) });
 
     const other = patternBytes(1024, 99);
     await expect(
-      putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: other }),
+      putChunk(deps, { owner: 'local', uploadId, chunkIndex: 0, totalChunks, bytes: other }),
     ).rejects.toBeInstanceOf(ChunkConflictError);
 
     expect(digestOf(await deps.objects.getBytes(keys.chunk(uploadId, 0)))).toBe(digestOf(chunk(0)));
@@ -62,8 +74,8 @@ describe('putChunk', () => {
     const other = patternBytes(1024, 7);
 
     const results = await Promise.allSettled([
-      putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) }),
-      putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: other }),
+      putChunk(deps, { owner: 'local', uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) }),
+      putChunk(deps, { owner: 'local', uploadId, chunkIndex: 0, totalChunks, bytes: other }),
     ]);
 
     const won = results.findIndex((r) => r.status === 'fulfilled');
@@ -84,7 +96,13 @@ describe('putChunk', () => {
       receivedAt: deps.clock.now(),
     });
 
-    const result = await putChunk(deps, { uploadId, chunkIndex: 2, totalChunks, bytes: chunk(2) });
+    const result = await putChunk(deps, {
+      owner: 'local',
+      uploadId,
+      chunkIndex: 2,
+      totalChunks,
+      bytes: chunk(2),
+    });
 
     expect(result.receivedChunks).toBe(1);
     expect(digestOf(await deps.objects.getBytes(keys.chunk(uploadId, 2)))).toBe(digestOf(chunk(2)));
@@ -108,7 +126,14 @@ describe('putChunk', () => {
   ])('refuses %s', async (_name, change, errorType, message) => {
     const { deps, uploadId, totalChunks, chunk } = await started();
 
-    const attempt = putChunk(deps, { uploadId, chunkIndex: 1, totalChunks, bytes: chunk(1), ...change });
+    const attempt = putChunk(deps, {
+      owner: 'local',
+      uploadId,
+      chunkIndex: 1,
+      totalChunks,
+      bytes: chunk(1),
+      ...change,
+    });
 
     await expect(attempt).rejects.toBeInstanceOf(errorType);
     await expect(attempt).rejects.toThrow(message);
@@ -119,7 +144,7 @@ describe('putChunk', () => {
     const { deps, uploadId, totalChunks } = await started(2500);
 
     await expect(
-      putChunk(deps, { uploadId, chunkIndex: 2, totalChunks, bytes: new Uint8Array(1024) }),
+      putChunk(deps, { owner: 'local', uploadId, chunkIndex: 2, totalChunks, bytes: new Uint8Array(1024) }),
     ).rejects.toThrow(/Chunk 2 must be exactly 452 bytes/);
   });
 
@@ -128,7 +153,7 @@ describe('putChunk', () => {
 
     for (const uploadId of ['6d1c9a5e-0000-4000-8000-000000000000', '../etc/passwd']) {
       await expect(
-        putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) }),
+        putChunk(deps, { owner: 'local', uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) }),
       ).rejects.toBeInstanceOf(UploadNotFoundError);
     }
   });
@@ -138,7 +163,7 @@ describe('putChunk', () => {
     deps.clock.advance(deps.config.sessionTtlMs + 1);
 
     await expect(
-      putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) }),
+      putChunk(deps, { owner: 'local', uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) }),
     ).rejects.toBeInstanceOf(UploadGoneError);
 
     expect((await deps.sessions.get(uploadId))?.state).toBe('expired');
@@ -149,7 +174,7 @@ describe('putChunk', () => {
     await deps.sessions.transition(uploadId, { from: ['uploading'], to: 'processing' });
 
     await expect(
-      putChunk(deps, { uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) }),
+      putChunk(deps, { owner: 'local', uploadId, chunkIndex: 0, totalChunks, bytes: chunk(0) }),
     ).rejects.toBeInstanceOf(UploadStateConflictError);
     expect(await deps.objects.getBytes(keys.chunk(uploadId, 0))).toBeUndefined();
   });
