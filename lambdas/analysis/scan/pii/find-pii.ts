@@ -5,9 +5,10 @@
  * validation is dropped, never re-read as another type: a Luhn-invalid 16-digit number is nothing,
  * not a phone number.
  *
- * Cost: one pass of {@link candidates} over a string that has a digit; the `@` scan only when the
- * string has an `@`; the IPv6 pass only when it has two colons. Strings with neither digits nor
- * `@` cost one `search`.
+ * Cost: strings with neither digits nor `@` cost one `search`. A string with a digit gets one pass
+ * of {@link candidateGate}, a cheap necessary condition of {@link candidates}, and the full
+ * candidate pass only when the gate matches (most prose with a number or two never gets it); the
+ * `@` scan only when the string has an `@`; the IPv6 pass only when it has two colons.
  *
  * Deliberately not reported (precision over recall, as Presidio scores them near zero):
  * - 9 bare digits as `US_SSN` (ZIP+4 codes, order numbers): an SSN needs `-`, ` ` or `.` between
@@ -52,7 +53,7 @@ export type PiiEmit = (type: PiiType, masked: string) => void;
  *  3 IPv4, 4 IBAN (country, check digits, groups of four), 5 Bitcoin base58 or bech32,
  *  6 Ethereum `0x` + 40 hex, 7 phone: an optional `+` or `(`, then digits and separators.
  */
-const candidates = new RegExp(
+export const candidates = new RegExp(
   [
     String.raw`\b(\d{3}([- .])\d{2}\2\d{4})\b`,
     String.raw`\b(\d{4}([ -])\d{4}\4\d{4}\4\d{4}(?:\4\d{3})?|\d{4}([ -])\d{6}\5\d{4,5}|\d{13,19})\b`,
@@ -64,6 +65,22 @@ const candidates = new RegExp(
   ].join('|'),
   'g',
 );
+
+/**
+ * A necessary condition of {@link candidates}, and about three times cheaper: every alternative
+ * there matches only where this matches, so a string this does not match has no candidate. Each
+ * alternative starts with a digit (V8 then skips to digits quickly; lookbehinds check what comes
+ * before it):
+ *  SSN, cards, IPv4 and phone numbers: a digit and 6 more of `[\d ().-]` (the shortest, an IPv4
+ *  `1.2.3.4` or a phone's `\d[\d ().-]{5,20}\d`, have 7 such characters);
+ *  IBAN: the first check digit after two capitals, then the second;
+ *  Bitcoin: `1` or `3` then 25 base58 characters, or the `1` of `bc1`/`BC1`;
+ *  Ethereum: the `0` of `0x` then 40 hex digits.
+ * Keep it in step with {@link candidates} when an alternative is added there (a property test
+ * checks that it never misses what {@link candidates} finds).
+ */
+export const candidateGate =
+  /\d(?:[\d ().-]{6}|(?<=[A-Z]{2}\d)\d|(?<=[13])[1-9A-HJ-NP-Za-km-z]{25}|(?<=bc1|BC1)|(?<=0)x[0-9a-fA-F]{40})/;
 
 /** An IPv6 candidate: hex groups and colons (at least two), optionally an embedded IPv4 tail. */
 const ipv6Candidates =
@@ -78,7 +95,7 @@ const hasDigit = /\d/;
 export function findPii(text: string, emit: PiiEmit): void {
   const digit = text.search(hasDigit);
   if (digit >= 0) {
-    scanCandidates(text, emit);
+    if (candidateGate.test(text)) scanCandidates(text, emit);
     const colon = text.indexOf(':');
     if (colon >= 0 && text.indexOf(':', colon + 1) >= 0) scanIpv6(text, emit);
   }

@@ -1,5 +1,11 @@
 import { maskMiddle } from '../pii/mask.js';
-import { awsSecretKey, awsSecretKeyName, secretKeywords, secretRules } from './rules.js';
+import {
+  awsSecretKey,
+  awsSecretKeyName,
+  mayHaveSecretKeyword,
+  secretKeywords,
+  secretRules,
+} from './rules.js';
 
 export type SecretEmit = (ruleId: string, masked: string) => void;
 
@@ -21,7 +27,8 @@ export function findSecrets(text: string, emit: SecretEmit, fieldName?: () => st
       return;
     }
   }
-  if (!secretKeywords.test(text)) return;
+  // The cheap gate first: most strings fail it and never meet the keyword alternation.
+  if (!mayHaveSecretKeyword(text) || !secretKeywords.test(text)) return;
   const claimed: [number, number][] = [];
   const accessKeyAt: number[] = [];
   for (const { id, pattern, keepPrefix } of secretRules) {

@@ -1,0 +1,142 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { candidateGate, candidates } from '../../../lambdas/analysis/scan/pii/find-pii.js';
+import { mayHaveSecretKeyword, secretKeywords } from '../../../lambdas/analysis/scan/secrets/rules.js';
+
+/**
+ * The cheap gates in front of the scanners skip a string only when the expensive expression could
+ * not match it: a gate that missed a match would silently drop a finding. Strings are built from
+ * the pieces the expressions are made of, so that matches are frequent, not luck.
+ */
+const piiPieces = fc.constantFrom(
+  ...'0123456789'.split(''),
+  ' ',
+  '-',
+  '.',
+  '(',
+  ')',
+  '+',
+  ':',
+  'A',
+  'B',
+  'C',
+  'G',
+  'Z',
+  'a',
+  'b',
+  'c',
+  'x',
+  'z',
+  'bc1',
+  'BC1',
+  '0x',
+  'DE89',
+  '1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa',
+  'ffffffffff',
+  '4111 1111 1111 1111',
+  '078-05-1120',
+  '192.168.0.1',
+);
+const secretPieces = fc.constantFrom(
+  'A',
+  'K',
+  'I',
+  'S',
+  'B',
+  'C',
+  '3',
+  'z',
+  'a',
+  'e',
+  'y',
+  'J',
+  'x',
+  'o',
+  'p',
+  'i',
+  't',
+  'k',
+  's',
+  'r',
+  'g',
+  'h',
+  'l',
+  'G',
+  '_',
+  '-',
+  '.',
+  ' ',
+  'cret',
+  'CRET',
+  'ecret',
+  'SECRET',
+  'ccess',
+  'Access',
+  'aws',
+  'AWS',
+  'PRIVATE',
+  'KEY',
+  'hooks',
+  'slack',
+  'pypi',
+  'npm',
+  'api',
+  'org',
+  'lpat',
+  'hub',
+  'pat',
+  'app',
+  'ox',
+  'ey',
+  'hf',
+  'HF',
+  'sk',
+  'rk',
+  'gh',
+  'SG',
+);
+const textOf = (pieces: fc.Arbitrary<string>) =>
+  fc.oneof(
+    fc.array(pieces, { maxLength: 60 }).map((parts) => parts.join('')),
+    fc.string({ maxLength: 120 }),
+  );
+
+describe('the scanners’ cheap gates', () => {
+  it('let every string through in which a PII candidate matches', () => {
+    fc.assert(
+      fc.property(textOf(piiPieces), (text) => {
+        // Prepare
+        candidates.lastIndex = 0;
+
+        // Act
+        const candidate = candidates.test(text);
+
+        // Assess
+        if (candidate) expect(candidateGate.test(text)).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('let every string through in which a secret keyword matches', () => {
+    fc.assert(
+      fc.property(textOf(secretPieces), (text) => {
+        // Act
+        const keyword = secretKeywords.test(text);
+
+        // Assess
+        if (keyword) expect(mayHaveSecretKeyword(text)).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('skip prose without candidates or keywords', () => {
+    // Prepare
+    const prose = 'Question 12: the model answers in 3 steps, with a summary of the context.';
+
+    // Act, Assess
+    expect(candidateGate.test(prose)).toBe(false);
+    expect(mayHaveSecretKeyword(prose)).toBe(false);
+  });
+});
