@@ -41,7 +41,16 @@ function hashText(text: string): [number, number] {
     a = laneA(a, text.charCodeAt(i));
     b = laneB(b, text.charCodeAt(i));
   }
-  return [a >>> 0, (b ^ end) >>> 0];
+  return [fmix(a), fmix(b ^ end)];
+}
+
+/** Murmur3's finalizer: every input bit reaches the low bits that pick a table slot. */
+function fmix(h: number): number {
+  let x = h ^ (h >>> 16);
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
 }
 
 export class DuplicateDetector {
