@@ -111,6 +111,15 @@ export interface AnalysisOptions {
   piiPolicy?: 'report' | 'reject';
   /** `reject` makes any credential in a dataset an error; `report` (default) only reports it. */
   secretsPolicy?: 'report' | 'reject';
+  /**
+   * Threads the pass may use. 1 runs everything on the calling thread; 2 or more moves the PII
+   * and secret scanning and the sha256 of a JSONL dataset of at least `parallelMinBytes` to a
+   * worker thread (`scan/scan-thread.ts`; more than 2 are not used). The report is the same.
+   * @default the machine's available parallelism, at most 2
+   */
+  threads?: number;
+  /** Smallest file given a worker thread: below it, starting one costs more than it saves. @default 32 MiB */
+  parallelMinBytes?: number;
 }
 
 export interface FieldInfo {
