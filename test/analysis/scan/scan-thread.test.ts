@@ -27,7 +27,12 @@ function messyChatJsonl(): Buffer {
   const random = seededRandom(5);
   const token = (length: number) =>
     Array.from({ length }, () => 'abcdefghijkLMNOPQRSTU0123456789'[Math.floor(random() * 31)]).join('');
-  const secrets = [`ghp_${token(36)}`, `AKIA${'IOSFODNN7EXAMPLE'}`, `npm_${token(36)}`, `sk_live_${token(24)}`];
+  const secrets = [
+    `ghp_${token(36)}`,
+    `AKIA${'IOSFODNN7EXAMPLE'}`,
+    `npm_${token(36)}`,
+    `sk_live_${token(24)}`,
+  ];
   const items = labelledCorpus();
   const lines = items.slice(0, 1200).map((item, i) => {
     if (i % 97 === 5) return '{"messages": [';
