@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { candidateGate, candidates } from '../../../lambdas/analysis/scan/pii/find-pii.js';
+import { createRecordScanner } from '../../../lambdas/analysis/scan/record-scanner.js';
 import { mayHaveSecretKeyword, secretKeywords } from '../../../lambdas/analysis/scan/secrets/rules.js';
 
 /**
@@ -95,6 +96,17 @@ const secretPieces = fc.constantFrom(
   'gh',
   'SG',
 );
+/** Whole credentials whose keyword needs capitals (built at run time: no token-shaped literal in the repo). */
+const upper = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const repeat = (alphabet: string, count: number) =>
+  Array.from({ length: count }, (_, i) => alphabet[(i * 7) % alphabet.length]).join('');
+const wholeSecrets = fc.constantFrom(
+  `AKIA${repeat(upper, 16)}`,
+  `AIza${repeat(`${upper}abc`, 35)}`,
+  `SG.${repeat(`${upper}xyz`, 66)}`,
+  `-----BEGIN RSA PRIVATE KEY-----\n${repeat(`${upper}abc`, 64)}`,
+  `eyJ${repeat(`${upper}abc`, 20)}.eyJ${repeat(`${upper}def`, 20)}.${repeat(`${upper}ghi`, 12)}`,
+);
 const textOf = (pieces: fc.Arbitrary<string>) =>
   fc.oneof(
     fc.array(pieces, { maxLength: 60 }).map((parts) => parts.join('')),
@@ -128,6 +140,42 @@ describe('the scanners’ cheap gates', () => {
         if (keyword) expect(mayHaveSecretKeyword(text)).toBe(true);
       }),
       { numRuns: 20_000 },
+    );
+  });
+
+  it('find the same credentials when a JSONL line is checked once for all its strings', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.constantFrom('text', 'aws_secret_access_key', 'note'),
+          fc.oneof(
+            textOf(secretPieces),
+            fc.tuple(textOf(secretPieces), wholeSecrets).map(([text, secret]) => `${text} ${secret} `),
+          ),
+          {
+            minKeys: 1,
+          },
+        ),
+        fc.boolean(),
+        (record, escapeCapitals) => {
+          // Prepare: the line as JSON writes it, or with every capital letter as a \u escape
+          const plain = JSON.stringify({ messages: [{ role: 'user', content: record.text }], ...record });
+          const line = escapeCapitals
+            ? plain.replace(/[A-Z]/g, (char) => `\\u00${char.charCodeAt(0).toString(16)}`)
+            : plain;
+          const parsed = JSON.parse(line) as unknown;
+          const withLine = createRecordScanner();
+          const withoutLine = createRecordScanner();
+
+          // Act
+          withLine.onRecord(parsed, { line: 1, index: 0, text: line });
+          withoutLine.onRecord(parsed, { line: 1, index: 0 });
+
+          // Assess
+          expect(withLine.secrets()).toEqual(withoutLine.secrets());
+        },
+      ),
+      { numRuns: 5_000 },
     );
   });
 
