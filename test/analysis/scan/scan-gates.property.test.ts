@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { candidateGate, candidates } from '../../../lambdas/analysis/scan/pii/find-pii.js';
+import { candidateGate, scanCandidates } from '../../../lambdas/analysis/scan/pii/find-pii.js';
 import { createRecordScanner } from '../../../lambdas/analysis/scan/record-scanner.js';
 import { mayHaveSecretKeyword, secretKeywords } from '../../../lambdas/analysis/scan/secrets/rules.js';
 
@@ -35,8 +35,19 @@ const piiPieces = fc.constantFrom(
   '1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa',
   'ffffffffff',
   '4111 1111 1111 1111',
+  '4111111111111111',
   '078-05-1120',
+  '536-22-4721',
   '192.168.0.1',
+  '+1 415 555 2671',
+  '(415) 555-2671',
+  '+14155552671',
+  '+44 20 7946 0958',
+  'DE89370400440532013000',
+  'GB82 WEST 1234 5698 7654 32',
+  '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
+  'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
+  '3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy',
 );
 const secretPieces = fc.constantFrom(
   'A',
@@ -114,17 +125,17 @@ const textOf = (pieces: fc.Arbitrary<string>) =>
   );
 
 describe('the scanners’ cheap gates', () => {
-  it('let every string through in which a PII candidate matches', () => {
+  it('let every string through in which a PII candidate is reported', () => {
     fc.assert(
       fc.property(textOf(piiPieces), (text) => {
         // Prepare
-        candidates.lastIndex = 0;
+        const reported: string[] = [];
 
         // Act
-        const candidate = candidates.test(text);
+        scanCandidates(text, (type) => reported.push(type));
 
         // Assess
-        if (candidate) expect(candidateGate.test(text)).toBe(true);
+        if (reported.length > 0) expect(candidateGate.test(text)).toBe(true);
       }),
       { numRuns: 20_000 },
     );
@@ -181,7 +192,7 @@ describe('the scanners’ cheap gates', () => {
 
   it('skip prose without candidates or keywords', () => {
     // Prepare
-    const prose = 'Question 12: the model answers in 3 steps, with a summary of the context.';
+    const prose = 'Question 1234567: the model answers in 3 steps since 2024, with a summary of the context.';
 
     // Act, Assess
     expect(candidateGate.test(prose)).toBe(false);

@@ -6,8 +6,8 @@
  * not a phone number.
  *
  * Cost: strings with neither digits nor `@` cost one `search`. A string with a digit gets one pass
- * of {@link candidateGate}, a cheap necessary condition of {@link candidates}, and the full
- * candidate pass only when the gate matches (most prose with a number or two never gets it); the
+ * of {@link candidateGate}, a cheap necessary condition of a reported candidate, and the full
+ * candidate pass only when the gate matches (prose with a year, a count or an id never gets it); the
  * `@` scan only when the string has an `@`; the IPv6 pass only when it has two colons.
  *
  * Deliberately not reported (precision over recall, as Presidio scores them near zero):
@@ -67,20 +67,22 @@ export const candidates = new RegExp(
 );
 
 /**
- * A necessary condition of {@link candidates}, and about three times cheaper: every alternative
- * there matches only where this matches, so a string this does not match has no candidate. Each
- * alternative starts with a digit (V8 then skips to digits quickly; lookbehinds check what comes
- * before it):
- *  SSN, cards, IPv4 and phone numbers: a digit and 6 more of `[\d ().-]` (the shortest, an IPv4
- *  `1.2.3.4` or a phone's `\d[\d ().-]{5,20}\d`, have 7 such characters);
- *  IBAN: the first check digit after two capitals, then the second;
- *  Bitcoin: `1` or `3` then 25 base58 characters, or the `1` of `bc1`/`BC1`;
- *  Ethereum: the `0` of `0x` then 40 hex digits.
- * Keep it in step with {@link candidates} when an alternative is added there (a property test
- * checks that it never misses what {@link candidates} finds).
+ * A necessary condition of a reported candidate, and several times cheaper than {@link candidates}:
+ * a string this does not match gets nothing reported from {@link candidates}, because each shape
+ * is reported only if it has one of these (every alternative starts with a digit, so V8 skips to
+ * digits quickly; lookbehinds check what comes before it):
+ *  a separator between digits, `\d[ ().-]+\d`: SSNs, grouped cards and IPv4 always have one, and a
+ *  phone number without one is reported only after `+` or `(`;
+ *  a digit after `+` or `(`: those phone numbers;
+ *  13 digits in a row: ungrouped cards (a bare run of fewer is an id, an amount or a time, never
+ *  reported: see `checkPhone`);
+ *  an IBAN's check digits after two capitals; a Bitcoin address (`1` or `3` then 25 base58
+ *  characters, or the `1` of `bc1`/`BC1`); an Ethereum address (`0x` then 40 hex digits).
+ * Keep it in step with {@link candidates} and the checks when a shape is added there (a property
+ * test checks that it lets through every string in which something is reported).
  */
 export const candidateGate =
-  /\d(?:[\d ().-]{6}|(?<=[A-Z]{2}\d)\d|(?<=[13])[1-9A-HJ-NP-Za-km-z]{25}|(?<=bc1|BC1)|(?<=0)x[0-9a-fA-F]{40})/;
+  /\d(?:[ ().-]+\d|\d{12}|(?<=[+(]\d)|(?<=[A-Z]{2}\d)\d|(?<=[13])[1-9A-HJ-NP-Za-km-z]{25}|(?<=bc1|BC1)|(?<=0)x[0-9a-fA-F]{40})/;
 
 /** An IPv6 candidate: hex groups and colons (at least two), optionally an embedded IPv4 tail. */
 const ipv6Candidates =
@@ -102,7 +104,8 @@ export function findPii(text: string, emit: PiiEmit): void {
   if (text.includes('@')) scanEmails(text, emit);
 }
 
-function scanCandidates(text: string, emit: PiiEmit): void {
+/** Every candidate of {@link candidates} in `text`, validated; exported for the gate's property test. */
+export function scanCandidates(text: string, emit: PiiEmit): void {
   candidates.lastIndex = 0;
   for (let match = candidates.exec(text); match !== null; match = candidates.exec(text)) {
     if (match[1] !== undefined) checkSsn(match[1], emit);
