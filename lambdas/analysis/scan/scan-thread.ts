@@ -15,13 +15,15 @@
  * Memory is bounded: bytes go to the worker in batches of {@link batchBytes}, at most
  * {@link maxBatchesInFlight} not yet processed; `push` waits when the worker is behind.
  *
- * The worker runs this very module (`new Worker(import.meta.url)`): from source under tsx, as
- * compiled JavaScript, and inside the esbuild bundle of the Lambda function (where
- * `import.meta.url` is the bundle, and the bundle holds this module's worker entry below), so no
- * second entry point has to be built or shipped. A worker that fails makes the pass fail: an
+ * The worker runs this very module (`new Worker(import.meta.url)`): as compiled JavaScript, and
+ * inside the esbuild bundle of the Lambda function (where `import.meta.url` is the bundle, and the
+ * bundle holds this module's worker entry below), so no second entry point has to be built or
+ * shipped; from source, a bundle of it made on the spot (see {@link workerOfThisModule}). A worker that fails makes the pass fail: an
  * unscanned dataset is never reported as clean.
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createJsonlParser } from '../formats/jsonl-parser.js';
 import type { AnalysisOptions } from '../types.js';
@@ -159,19 +161,40 @@ export class ScanThread {
 
 /**
  * A worker running this module. Compiled or bundled, that is `import.meta.url` itself. From
- * source (a `.ts` module: tests, the local stack, the benchmark) Node 20 does not apply the
- * parent's `--import tsx` hooks to a worker's entry module, so a small script registers tsx's
- * loader in the worker first and then imports this module (tsx is a dev dependency, resolved from
- * the working directory, as `--import tsx` itself is).
+ * source (a `.ts` module: tests, the local stack, the benchmark), Node 20 does not apply the
+ * parent's `--import tsx` hooks to a worker's entry module, and a worker with its own tsx loader
+ * costs about 20 MiB more; so this module is bundled once per process with esbuild (a dev
+ * dependency, there whenever TypeScript runs from source) and the worker runs that bundle, as the
+ * Lambda function's worker runs the function's bundle.
  */
 function workerOfThisModule(data: ScanThreadData): Worker {
   const options = {
     workerData: data,
     resourceLimits: { maxYoungGenerationSizeMb: workerYoungGenerationMiB },
   };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(import.meta.url), options);
-  const script = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); });`;
-  return new Worker(script, { ...options, eval: true });
+  const url = import.meta.url.endsWith('.ts') ? sourceBundleUrl() : new URL(import.meta.url);
+  return new Worker(url, options);
+}
+
+let sourceBundle: URL | undefined;
+
+function sourceBundleUrl(): URL {
+  if (sourceBundle) return sourceBundle;
+  // Required when called, not imported: the Lambda bundle must not pull esbuild in.
+  const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  const built = esbuild.buildSync({
+    entryPoints: [fileURLToPath(import.meta.url)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: `node${process.versions.node.split('.')[0]}`,
+    mainFields: ['module', 'main'],
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = built.outputFiles[0]?.text ?? '';
+  sourceBundle = new URL(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+  return sourceBundle;
 }
 
 /** The worker's side: the same JSONL parser and record scanner as the calling thread's pass. */
