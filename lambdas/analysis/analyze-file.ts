@@ -38,9 +38,13 @@ export interface AnalyzeFileInput {
 /** Below this size a JSONL dataset is scanned on the calling thread (see `AnalysisOptions`). */
 export const defaultParallelMinBytes = 32 * 1024 * 1024;
 
-/** Whether the pass moves scanning and hashing of this dataset to a worker thread. */
+/**
+ * Whether the pass moves scanning and hashing of this dataset to a worker thread. Only when asked
+ * to: on the 2-core benchmark machine, shared with other work, the second thread did not pay for
+ * its second `JSON.parse` of every line (see docs/benchmarks.md).
+ */
 function usesScanThread(format: string, size: number, options: AnalysisOptions): boolean {
-  const threads = options.threads ?? Math.min(2, availableParallelism());
+  const threads = Math.min(options.threads ?? 1, availableParallelism());
   return format === 'jsonl' && threads >= 2 && size >= (options.parallelMinBytes ?? defaultParallelMinBytes);
 }
 
