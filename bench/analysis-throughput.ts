@@ -1,10 +1,12 @@
 /**
  * Analysis benchmark: the one streaming pass (`analyzeFile`) over generated chat JSONL files of
  * 1 GiB and 4 GiB, beside Node's own sha256 over the same file in the same run. Each measurement
- * runs in its own child process so its peak RSS is its own.
+ * runs in its own child process so its peak RSS is its own. The pass runs once per thread count
+ * (`AnalysisOptions.threads`: 1 is all on one thread, 2 adds the scan thread); CPU seconds are
+ * printed beside wall-clock throughput, since other work on the machine slows the wall clock.
  *
- *   npm run bench:analysis                 # 1 GiB and 4 GiB
- *   npm run bench:analysis -- --sizes 0.25 # a quick run
+ *   npm run bench:analysis                 # 1 GiB and 4 GiB, 1 and 2 threads
+ *   npm run bench:analysis -- --sizes 0.25 --threads 2 # a quick run
  *
  * Files are generated once under the OS temp folder and removed at the end (`--keep` keeps them).
  */
@@ -12,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -27,6 +29,7 @@ const readChunkBytes = MiB;
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1,4' },
+    threads: { type: 'string', default: '1,2' },
     keep: { type: 'boolean', default: false },
     measure: { type: 'string' },
     file: { type: 'string' },
@@ -84,8 +87,10 @@ function fileReader(path: string, size: number): RangedReader {
 }
 
 /** Child process: one measurement, printed as JSON. */
-async function measure(mode: string, path: string): Promise<void> {
+async function measure(mode: string, path: string, threads: number): Promise<void> {
   const size = statSync(path).size;
+  const atStart = process.resourceUsage();
+  const cpuAtStart = (atStart.userCPUTime + atStart.systemCPUTime) / 1e6;
   const stream = () => createReadStream(path, { highWaterMark: readChunkBytes });
   const started = performance.now();
   let recordCount = 0;
@@ -98,28 +103,41 @@ async function measure(mode: string, path: string): Promise<void> {
       stream: stream(),
       reader: fileReader(path, size),
       filename: 'train.jsonl',
+      options: { threads },
     });
     recordCount = report.dataset?.recordCount ?? 0;
     if (!report.valid)
       throw new Error(`generated file reported invalid: ${JSON.stringify(report.findings.errors[0])}`);
   }
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(
-    JSON.stringify({ seconds, size, recordCount, maxRssKiB: process.resourceUsage().maxRSS }),
-  );
+  const usage = process.resourceUsage();
+  // CPU time of the whole process (all threads) while the pass ran, imports excluded.
+  const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6 - cpuAtStart;
+  process.stdout.write(JSON.stringify({ seconds, cpuSeconds, size, recordCount, maxRssKiB: usage.maxRSS }));
 }
 
 interface Measurement {
   seconds: number;
+  cpuSeconds: number;
   size: number;
   recordCount: number;
   maxRssKiB: number;
 }
 
-function runChild(mode: string, path: string): Measurement {
+function runChild(mode: string, path: string, threads = 1): Measurement {
   const output = execFileSync(
     process.execPath,
-    ['--import', 'tsx', 'bench/analysis-throughput.ts', '--measure', mode, '--file', path],
+    [
+      '--import',
+      'tsx',
+      'bench/analysis-throughput.ts',
+      '--measure',
+      mode,
+      '--file',
+      path,
+      '--threads',
+      String(threads),
+    ],
     {
       encoding: 'utf8',
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
@@ -131,6 +149,7 @@ function runChild(mode: string, path: string): Measurement {
 
 async function main(): Promise<void> {
   const sizes = (values.sizes ?? '1,4').split(',').map(Number);
+  const threadCounts = (values.threads ?? '1,2').split(',').map(Number);
   const rows: string[][] = [];
   const files: string[] = [];
   for (const gib of sizes) {
@@ -139,29 +158,41 @@ async function main(): Promise<void> {
     process.stderr.write(`generating ${gib} GiB of chat JSONL at ${path}...\n`);
     await generate(path, gib * GiB);
     const sha = runChild('sha256', path);
-    const analysis = runChild('analyze', path);
     const mbps = (m: Measurement) => m.size / MiB / m.seconds;
-    rows.push(
-      [`${gib} GiB`, 'sha256 (node:crypto)', mbps(sha).toFixed(0), (sha.maxRssKiB / 1024).toFixed(0), '', ''],
-      [
+    const load = () => loadavg()[0]?.toFixed(2) ?? '';
+    rows.push([
+      `${gib} GiB`,
+      'sha256 (node:crypto)',
+      mbps(sha).toFixed(0),
+      sha.cpuSeconds.toFixed(1),
+      (sha.maxRssKiB / 1024).toFixed(0),
+      '',
+      '',
+      load(),
+    ]);
+    for (const threads of threadCounts) {
+      const analysis = runChild('analyze', path, threads);
+      rows.push([
         `${gib} GiB`,
-        'analyzeFile (one pass)',
+        `analyzeFile, ${threads} thread${threads === 1 ? '' : 's'}`,
         mbps(analysis).toFixed(0),
+        analysis.cpuSeconds.toFixed(1),
         (analysis.maxRssKiB / 1024).toFixed(0),
         (mbps(analysis) / mbps(sha)).toFixed(2),
         String(analysis.recordCount),
-      ],
-    );
+        load(),
+      ]);
+    }
   }
   const cpu = cpus();
   process.stdout.write(
     `\nMachine: ${cpu[0]?.model ?? 'unknown'}, ${cpu.length} cores, Node ${process.version}\n\n${table(
-      ['file', 'pass', 'MiB/s', 'peak RSS MiB', 'vs sha256', 'records'],
+      ['file', 'pass', 'MiB/s', 'CPU s', 'peak RSS MiB', 'vs sha256', 'records', 'load avg (1 min)'],
       rows,
     )}\n`,
   );
   if (!values.keep) for (const path of files) await rm(path, { force: true });
 }
 
-if (values.measure && values.file) await measure(values.measure, values.file);
+if (values.measure && values.file) await measure(values.measure, values.file, Number(values.threads));
 else await main();

@@ -6,6 +6,7 @@
  * reads. Nothing here keeps a whole file or a list of all records.
  */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { detectFileType, extensionOf } from '../core/file-type.js';
 import { describeBinary } from './binary/describe-binary.js';
 import { FindingCollector } from './findings.js';
@@ -16,6 +17,7 @@ import { createFieldTypesVisitor } from './metadata/field-types.js';
 import { createLabelsVisitor } from './metadata/labels.js';
 import { scanPickles } from './scan/pickle/scan-pickles.js';
 import { createRecordScanner } from './scan/record-scanner.js';
+import { ScanThread, type ScanThreadResult } from './scan/scan-thread.js';
 import type { DetectionSummary } from './scan/scan-types.js';
 import { createSchemaVisitor } from './schema/schema-visitor.js';
 import type { AnalysisOptions, AnalysisReport, DatasetDescription, RangedReader } from './types.js';
@@ -31,6 +33,19 @@ export interface AnalyzeFileInput {
   /** The (sanitized) filename: its extension is one input of format detection. */
   filename: string;
   options?: AnalysisOptions;
+}
+
+/** Below this size a JSONL dataset is scanned on the calling thread (see `AnalysisOptions`). */
+export const defaultParallelMinBytes = 32 * 1024 * 1024;
+
+/**
+ * Whether the pass moves scanning and hashing of this dataset to a worker thread. Only when asked
+ * to: on the 2-core benchmark machine, shared with other work, the second thread did not pay for
+ * its second `JSON.parse` of every line (see docs/benchmarks.md).
+ */
+function usesScanThread(format: string, size: number, options: AnalysisOptions): boolean {
+  const threads = Math.min(options.threads ?? 1, availableParallelism());
+  return format === 'jsonl' && threads >= 2 && size >= (options.parallelMinBytes ?? defaultParallelMinBytes);
 }
 
 /** Extensions that promise a structured dataset: such a file that is none is an error. */
@@ -108,18 +123,24 @@ function notScannedRows(
   return { pii: mark(scanned.pii), secrets: mark(scanned.secrets) };
 }
 
-/** The record visitors every dataset gets: schema checks, statistics, labels, PII and secrets. */
-function recordVisitors(findings: FindingCollector, options: AnalysisOptions) {
+/**
+ * The record visitors every dataset gets: schema checks, statistics, labels, PII and secrets
+ * (the last two left out when a scan thread scans the records instead; they report no findings
+ * while records stream, so the findings come in the same order either way).
+ */
+function recordVisitors(findings: FindingCollector, options: AnalysisOptions, scanHere = true) {
   const schema = createSchemaVisitor(options.schema ?? { kind: 'auto' }, findings, options);
   const chat = createChatStatisticsVisitor(findings, { maxExampleTokens: options.maxExampleTokens });
   const labels = createLabelsVisitor();
   const scanner = createRecordScanner();
   return {
-    list: [schema, chat, labels, scanner],
+    list: scanHere ? [schema, chat, labels, scanner] : [schema, chat, labels],
     /** What the scanners found, after the policies turned it into errors where asked to. */
-    scan(): Pick<AnalysisReport['scan'], 'pii' | 'secrets'> {
-      const piiSummary = scanner.pii();
-      const secretsSummary = scanner.secrets();
+    scan(
+      scanned: Pick<ScanThreadResult, 'pii' | 'secrets'> | undefined,
+    ): Pick<AnalysisReport['scan'], 'pii' | 'secrets'> {
+      const piiSummary = scanned?.pii ?? scanner.pii();
+      const secretsSummary = scanned?.secrets ?? scanner.secrets();
       applyPolicy(findings, options.piiPolicy, piiSummary, {
         code: 'PII_FOUND',
         label: 'personal data',
@@ -145,8 +166,13 @@ function recordVisitors(findings: FindingCollector, options: AnalysisOptions) {
   };
 }
 
-function textPipeline(detection: TextFormatDetection, findings: FindingCollector, options: AnalysisOptions) {
-  const visitors = recordVisitors(findings, options);
+function textPipeline(
+  detection: TextFormatDetection,
+  findings: FindingCollector,
+  options: AnalysisOptions,
+  scanHere: boolean,
+) {
+  const visitors = recordVisitors(findings, options, scanHere);
   const fieldTypes = createFieldTypesVisitor({
     fromText: detection.format === 'csv' || detection.format === 'tsv',
   });
@@ -168,7 +194,9 @@ function textPipeline(detection: TextFormatDetection, findings: FindingCollector
 export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisReport> {
   const options = input.options ?? {};
   const findings = new FindingCollector(options.maxFindings ?? 100);
+  // The bytes are hashed once the format is decided: here, or on the scan thread with its scan.
   const hash = createHash('sha256');
+  let thread: ScanThread | undefined;
   const head = new Head();
   const pending: Uint8Array[] = [];
   let size = 0;
@@ -192,7 +220,8 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisRepo
         : detectFormat(input.filename, head.bytes());
     if (textFormat) {
       for (const finding of textFormat.findings) findings.report(finding);
-      text = textPipeline(textFormat, findings, options);
+      if (usesScanThread(textFormat.format, input.reader.size, options)) thread = ScanThread.start(options);
+      text = textPipeline(textFormat, findings, options, thread === undefined);
       detected = { fileType: 'dataset', detectedBy: textFormat.detectedBy, format: textFormat.format };
     } else {
       // Ranged reads run alongside the stream; their result is awaited after the last byte.
@@ -213,33 +242,46 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisRepo
     }
   };
 
-  for await (const piece of input.stream) {
-    const bytes: Uint8Array = typeof piece === 'string' ? Buffer.from(piece) : piece;
-    size += bytes.length;
-    hash.update(bytes);
-    if (!decided) {
-      head.add(bytes);
-      pending.push(bytes);
-      if (!head.full) continue;
-      decide();
-      for (const held of pending.splice(0)) await text?.parser.push(held);
-      continue;
-    }
+  // After the decision, every byte goes to the hash (or the scan thread), then to the parser.
+  const take = async (bytes: Uint8Array) => {
+    if (thread) await thread.push(bytes);
+    else hash.update(bytes);
     await text?.parser.push(bytes);
-  }
-  if (!decided) {
-    decide();
-    for (const held of pending.splice(0)) await text?.parser.push(held);
-  }
+  };
 
-  const recordCount = text ? await text.parser.end() : 0;
+  let recordCount = 0;
+  let scanned: ScanThreadResult | undefined;
+  try {
+    for await (const piece of input.stream) {
+      const bytes: Uint8Array = typeof piece === 'string' ? Buffer.from(piece) : piece;
+      size += bytes.length;
+      if (!decided) {
+        head.add(bytes);
+        pending.push(bytes);
+        if (!head.full) continue;
+        decide();
+        for (const held of pending.splice(0)) await take(held);
+        continue;
+      }
+      await take(bytes);
+    }
+    if (!decided) {
+      decide();
+      for (const held of pending.splice(0)) await take(held);
+    }
+    recordCount = text ? await text.parser.end() : 0;
+    scanned = await thread?.finish();
+  } catch (error) {
+    await thread?.stop();
+    throw error;
+  }
   // A failed ranged read (storage, not the file) throws: the task fails and is retried, never a rejection.
   const described = binary ? await binary : undefined;
   const pickleScan = pickles ? await pickles : undefined;
   if (described?.dataset && rowVisitors) Object.assign(described.dataset, rowVisitors.describe());
   const dataset = text ? text.describe(recordCount) : described?.dataset;
   // After the last record: a `reject` policy turns what the scanners found into an error.
-  let scannedRecords = (text?.visitors ?? rowVisitors)?.scan();
+  let scannedRecords = (text?.visitors ?? rowVisitors)?.scan(scanned);
   if (rowVisitors && scannedRecords && findings.summary().countsByCode.PARQUET_ROWS_NOT_CHECKED) {
     // The rows were never read: say so, never "nothing found"; under a reject policy, refuse.
     scannedRecords = notScannedRows(findings, options, scannedRecords);
@@ -257,7 +299,7 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisRepo
   return {
     version: 1,
     size,
-    sha256: hash.digest('hex'),
+    sha256: scanned?.sha256 ?? hash.digest('hex'),
     fileType: described?.artifact ? 'model_artifact' : described?.archive ? 'archive' : detected.fileType,
     detectedBy: detected.detectedBy,
     valid: summary.errorCount === 0,

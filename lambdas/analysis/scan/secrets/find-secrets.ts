@@ -1,5 +1,11 @@
 import { maskMiddle } from '../pii/mask.js';
-import { awsSecretKey, awsSecretKeyName, secretKeywords, secretRules } from './rules.js';
+import {
+  awsSecretKey,
+  awsSecretKeyName,
+  mayHaveSecretKeyword,
+  secretKeywords,
+  secretRules,
+} from './rules.js';
 
 export type SecretEmit = (ruleId: string, masked: string) => void;
 
@@ -11,9 +17,16 @@ const NEARBY_CHARS = 256;
  * mask (the token's public prefix and last four characters). A span matched by one rule is not
  * reported again by a later one (`slack-bot-token` before `slack-legacy-bot-token`).
  * `fieldName` is the last segment of the field path, asked for only when a string is exactly
- * the shape of an AWS secret key. Never throws.
+ * the shape of an AWS secret key. `keywords: false` says the caller knows no keyword occurs in
+ * `text` (the record scanner checks a JSONL line once for all its strings): only the AWS secret
+ * key shape is then looked at. Never throws.
  */
-export function findSecrets(text: string, emit: SecretEmit, fieldName?: () => string | undefined): void {
+export function findSecrets(
+  text: string,
+  emit: SecretEmit,
+  fieldName?: () => string | undefined,
+  keywords = true,
+): void {
   if (text.length === 40 && fieldName && isAwsSecretShape(text)) {
     const name = fieldName();
     if (name !== undefined && awsSecretKeyName.test(name)) {
@@ -21,7 +34,8 @@ export function findSecrets(text: string, emit: SecretEmit, fieldName?: () => st
       return;
     }
   }
-  if (!secretKeywords.test(text)) return;
+  // The cheap gate first: most strings fail it and never meet the keyword alternation.
+  if (!keywords || !mayHaveSecretKeyword(text) || !secretKeywords.test(text)) return;
   const claimed: [number, number][] = [];
   const accessKeyAt: number[] = [];
   for (const { id, pattern, keepPrefix } of secretRules) {
