@@ -7,18 +7,22 @@
  *
  *   npm run bench:analysis                 # 1 GiB and 4 GiB, 1 and 2 threads
  *   npm run bench:analysis -- --sizes 0.25 --threads 2 # a quick run
+ *   npm run bench:analysis -- --skip-clamav # without the ClamAV row (measured when clamd is installed)
  *
  * Files are generated once under the OS temp folder and removed at the end (`--keep` keeps them).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { findExecutable, hasSignatures, startClamd } from '../lambdas/adapters/clamav/clamd-process.js';
+import { ClamdScanner } from '../lambdas/adapters/clamav/clamd-scanner.js';
 import { analyzeFile } from '../lambdas/analysis/analyze-file.js';
+import { CLAMAV_MAX_SCANNABLE_BYTES } from '../lambdas/analysis/scan/virus-types.js';
 import type { RangedReader } from '../lambdas/analysis/types.js';
 import { table } from './report.js';
 
@@ -31,6 +35,8 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '1,4' },
     threads: { type: 'string', default: '1,2' },
     keep: { type: 'boolean', default: false },
+    /** Skip measuring ClamAV (clamd) on the same file (measured when clamd is installed). */
+    'skip-clamav': { type: 'boolean', default: false },
     measure: { type: 'string' },
     file: { type: 'string' },
   },
@@ -98,6 +104,10 @@ async function measure(mode: string, path: string, threads: number): Promise<voi
     const hash = createHash('sha256');
     for await (const chunk of stream()) hash.update(chunk as Buffer);
     hash.digest('hex');
+  } else if (mode === 'clamav') {
+    const scan = await scanWithClamd(path, size);
+    if (scan.status !== 'clean')
+      throw new Error(`ClamAV did not scan the file clean: ${JSON.stringify(scan)}`);
   } else {
     const report = await analyzeFile({
       stream: stream(),
@@ -147,8 +157,42 @@ function runChild(mode: string, path: string, threads = 1): Measurement {
   return JSON.parse(output) as Measurement;
 }
 
+/**
+ * ClamAV's throughput on the same file: clamd (started like the local stack starts it) fed by
+ * the project's INSTREAM client. Its signatures: the official ones when /var/lib/clamav has them,
+ * else only the tests' EICAR body signature - which measures the stream and ClamAV's file-type
+ * and archive handling, not the cost of matching a full database (say so with the numbers).
+ */
+let clamavSignatures = 'not measured';
+async function scanWithClamd(path: string, size: number) {
+  const official = hasSignatures('/var/lib/clamav');
+  const dir = await mkdtemp(join(tmpdir(), 'clamav-bench-'));
+  const databaseDir = official ? '/var/lib/clamav' : join(dir, 'signatures');
+  if (!official) {
+    await mkdir(databaseDir);
+    const body = Buffer.from('EICAR-STANDARD-ANTIVIRUS-TEST-FILE!').toString('hex');
+    await writeFile(join(databaseDir, 'test.ndb'), `Test.EICAR-Body:0:*:${body}\n`);
+  }
+  const clamd = await startClamd({ databaseDir });
+  try {
+    const scanner = new ClamdScanner(clamd.address, { timeoutMs: 3600_000 });
+    return await scanner.scan(createReadStream(path, { highWaterMark: readChunkBytes }), size);
+  } finally {
+    await clamd.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const sizes = (values.sizes ?? '1,4').split(',').map(Number);
+  const measureClamav = !values['skip-clamav'] && findExecutable('clamd') !== undefined;
+  if (!values['skip-clamav'] && !measureClamav)
+    process.stderr.write(
+      'clamd is not installed: ClamAV is not measured (sudo apt-get install -y clamav-daemon)\n',
+    );
+  clamavSignatures = hasSignatures('/var/lib/clamav')
+    ? 'official signatures in /var/lib/clamav'
+    : 'one test signature only: not the cost of a full database';
   const threadCounts = (values.threads ?? '1,2').split(',').map(Number);
   const rows: string[][] = [];
   const files: string[] = [];
@@ -170,6 +214,32 @@ async function main(): Promise<void> {
       '',
       load(),
     ]);
+    if (measureClamav) {
+      if (statSync(path).size > CLAMAV_MAX_SCANNABLE_BYTES) {
+        rows.push([
+          `${gib} GiB`,
+          'ClamAV clamd INSTREAM',
+          'over 2 GiB - 1: not scannable',
+          '',
+          '',
+          '',
+          '',
+          load(),
+        ]);
+      } else {
+        const clamav = runChild('clamav', path);
+        rows.push([
+          `${gib} GiB`,
+          `ClamAV clamd INSTREAM (${clamavSignatures})`,
+          mbps(clamav).toFixed(0),
+          clamav.cpuSeconds.toFixed(1),
+          (clamav.maxRssKiB / 1024).toFixed(0),
+          (mbps(clamav) / mbps(sha)).toFixed(2),
+          '',
+          load(),
+        ]);
+      }
+    }
     for (const threads of threadCounts) {
       const analysis = runChild('analyze', path, threads);
       rows.push([
