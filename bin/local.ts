@@ -25,6 +25,8 @@ try {
     `  DynamoDB (dynalite): ${stack.dynamodbEndpoint}  table ${stack.tableName}`,
     `  S3 (s3rver):         ${stack.s3Endpoint}  bucket ${stack.bucketName}`,
     `  Malware scanning:    ${stack.malwareScanning}`,
+    `  Events:              ${dataDir}/events.jsonl  fine-tuning jobs: ${dataDir}/fine-tuning-jobs.jsonl`,
+    `  Curation webhook:    ${process.env.CURATION_WEBHOOK_URL ?? 'none (set CURATION_WEBHOOK_URL and CURATION_WEBHOOK_SECRET)'}`,
     ...(stack.resumed.length > 0
       ? [`  Resumed ${stack.resumed.length} interrupted completion workflow(s)`]
       : []),

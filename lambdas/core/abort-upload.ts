@@ -1,3 +1,4 @@
+import { publishOutcomeEventBestEffort } from './downstream/publish-events.js';
 import { ConditionFailedError, UploadStateConflictError } from './errors.js';
 import { keys } from './keys.js';
 import { goneError, loadLiveSession, loadSession } from './sessions.js';
@@ -15,6 +16,8 @@ export interface AbortUploadResult {
  * Aborts an open upload: the session becomes `aborted` first (so no new chunk is accepted and
  * `complete` cannot start), then the chunk objects are deleted. A chunk request already past its
  * checks may still land an object afterwards; the S3 lifecycle rule on `uploads/` removes it.
+ * `Upload Aborted` is published once the chunks are gone; if that publish fails, the answer is
+ * still 200 and the next request for the upload publishes it (`loadLiveSession`).
  */
 export async function abortUpload(deps: UploadDeps, uploadId: string): Promise<AbortUploadResult> {
   // Like every endpoint, an upload past its expiry answers 410 (its chunks go by lifecycle rule).
@@ -33,6 +36,7 @@ export async function abortUpload(deps: UploadDeps, uploadId: string): Promise<A
   }
   const chunks = await deps.sessions.listChunks(uploadId);
   await deps.objects.delete(chunks.map((chunk) => keys.chunk(uploadId, chunk.index)));
+  await publishOutcomeEventBestEffort(deps, uploadId);
   return {
     success: true,
     uploadId,

@@ -11,6 +11,7 @@
  * RecordFailure step failed too) would leave the session `processing` for ever; a `complete`
  * that would answer 202 asks the engine, and records such an execution as `failed`.
  */
+import { publishOutcomeEventBestEffort } from './downstream/publish-events.js';
 import { ConditionFailedError, MissingChunksError } from './errors.js';
 import type { CompletionResult, UploadSession } from './model.js';
 import { isFinalState } from './model.js';
@@ -116,7 +117,7 @@ async function reconcileEndedExecution(deps: UploadDeps, session: UploadSession)
     downstreamJobId: null,
   };
   try {
-    return await deps.sessions.transition(session.uploadId, {
+    const failed = await deps.sessions.transition(session.uploadId, {
       from: ['processing'],
       to: 'failed',
       set: {
@@ -125,6 +126,8 @@ async function reconcileEndedExecution(deps: UploadDeps, session: UploadSession)
         ttl: Math.ceil((now + deps.config.resultRetentionMs) / 1000),
       },
     });
+    await publishOutcomeEventBestEffort(deps, session.uploadId);
+    return failed;
   } catch (error) {
     if (!(error instanceof ConditionFailedError)) throw error;
     return (await deps.sessions.get(session.uploadId)) ?? session;

@@ -1,3 +1,4 @@
+import type { EventPublisher } from './downstream/ports.js';
 import type { Clock, ObjectStore, SessionRepository, WorkflowStarter } from './ports.js';
 
 /** The settings the upload operations need (a subset of the process config). */
@@ -16,6 +17,8 @@ export interface UploadDeps {
   workflow: WorkflowStarter;
   clock: Clock;
   config: UploadSettings;
+  /** Where the aborted and expired events go; without it none are published. */
+  events?: EventPublisher;
   /** Waits between polls of a processing upload; injectable so tests need no real time. */
   sleep?: (ms: number) => Promise<void>;
 }

@@ -7,9 +7,11 @@ import { createAwsClients } from '../adapters/aws-clients.js';
 import { DynamoDBSessionRepository } from '../adapters/dynamodb-session-repository.js';
 import { S3ObjectStore } from '../adapters/s3-object-store.js';
 import { StepFunctionsWorkflowStarter } from '../adapters/step-functions-workflow-starter.js';
+import type { DownstreamDeps, EventPublisher } from '../core/downstream/ports.js';
 import type { Clock, ObjectStore, SessionRepository, WorkflowStarter } from '../core/ports.js';
 import { systemClock } from '../core/ports.js';
 import { type Config, loadConfig } from './config.js';
+import { buildDownstream, loadDownstreamConfig } from './downstream.js';
 
 export interface Deps {
   config: Config;
@@ -17,6 +19,10 @@ export interface Deps {
   objects: ObjectStore;
   workflow: WorkflowStarter;
   clock: Clock;
+  /** The stack's event bus (or the local events file). */
+  events: EventPublisher;
+  /** The fine-tuning and data-curation targets configured for this process. */
+  downstream: DownstreamDeps;
 }
 
 let current: Deps | undefined;
@@ -28,6 +34,7 @@ const missingWorkflow: WorkflowStarter = {
 
 function buildDeps(config: Config): Deps {
   const clients = createAwsClients(config);
+  const downstream = buildDownstream(loadDownstreamConfig(process.env));
   return {
     config,
     sessions: new DynamoDBSessionRepository(clients.documentClient, config.tableName),
@@ -36,6 +43,8 @@ function buildDeps(config: Config): Deps {
       ? new StepFunctionsWorkflowStarter(clients.sfn, config.stateMachineArn)
       : missingWorkflow,
     clock: systemClock,
+    events: downstream.events,
+    downstream,
   };
 }
 
