@@ -21,13 +21,15 @@ export interface WebhookReceiver {
   deliveries: Delivery[];
   /** Idempotency key -> the id the receiver gave it: one entry per accepted notification. */
   accepted: Map<string, string>;
+  /** Refuses the next `count` deliveries with 503. */
+  refuseNext(count: number): void;
   close(): Promise<void>;
 }
 
 export async function startWebhookReceiver(secret: string, failFirst = 0): Promise<WebhookReceiver> {
   const deliveries: Delivery[] = [];
   const accepted = new Map<string, string>();
-  let refused = 0;
+  let toRefuse = failFirst;
   const server = createServer((request, response) => {
     const parts: Buffer[] = [];
     request.on('data', (part: Buffer) => parts.push(part));
@@ -45,8 +47,8 @@ export async function startWebhookReceiver(secret: string, failFirst = 0): Promi
       if (!validSignature || !key) {
         status = 401;
         answer = { message: 'bad signature' };
-      } else if (refused < failFirst) {
-        refused++;
+      } else if (toRefuse > 0) {
+        toRefuse--;
         status = 503;
         answer = { message: 'busy, on purpose' };
       } else {
@@ -65,6 +67,9 @@ export async function startWebhookReceiver(secret: string, failFirst = 0): Promi
     url: `http://127.0.0.1:${port}/hooks/upload`,
     deliveries,
     accepted,
+    refuseNext: (count) => {
+      toRefuse = count;
+    },
     close: () =>
       new Promise<void>((closed) => {
         server.closeAllConnections();
