@@ -36,6 +36,7 @@ export const contextPropNames = [
   'resultRetentionDays',
   'throttleRateLimitPerSecond',
   'throttleBurstLimitRequests',
+  'curationWebhookMaxAttempts',
 ] as const;
 
 /** Policy props an operator may set at deploy time with `-c name=value` (words). */
@@ -44,6 +45,9 @@ export const contextPolicyNames = [
   'secretsPolicy',
   'unscannablePolicy',
   'malwareUnscannedPolicy',
+  'fineTuningTarget',
+  'curationWebhookUrl',
+  'curationWebhookSecretArn',
 ] as const;
 
 /** Reads the settings given as CDK context (`cdk deploy -c chunkSizeMiB=2`); the stack validates them. */
