@@ -142,6 +142,11 @@ function outcomeOf(session: UploadSession): CompletionResult {
 
 export async function completeUpload(deps: UploadDeps, uploadId: string): Promise<CompletionResult> {
   let session = await loadLiveSession(deps, uploadId);
+  // A final upload whose event the workflow could not publish (its last task failed to): this
+  // request finishes it, best effort (`publishOutcomeEvent` skips an event already published).
+  if (isFinalState(session.state) && !session.publishedEvents?.length) {
+    await publishOutcomeEventBestEffort(deps, uploadId);
+  }
   if (session.state === 'uploading') {
     await checkAllChunksStored(deps, session);
     session = await claimCompletion(deps, session);

@@ -8,7 +8,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../lambdas/routes.js';
-import { type WorkflowTaskName, workflowTasks } from '../../lambdas/workflow/tasks.js';
+import { workflowTasks } from '../../lambdas/workflow/tasks.js';
 import { resolveDownstreamSettings } from '../../lib/downstream-props.js';
 import { addNagChecks } from '../../lib/nag-checks.js';
 import type { UploadStack } from '../../lib/upload-stack.js';
