@@ -28,6 +28,8 @@ try {
     stack.authMode === 'jwt'
       ? '  Auth: AUTH_MODE=jwt, send "Authorization: Bearer $(npm run -s token -- --sub <user>)"'
       : '  Auth: AUTH_MODE=none, every request is the implicit user "local"',
+    `  Events:              ${dataDir}/events.jsonl  fine-tuning jobs: ${dataDir}/fine-tuning-jobs.jsonl`,
+    `  Curation webhook:    ${process.env.CURATION_WEBHOOK_URL ?? 'none (set CURATION_WEBHOOK_URL and CURATION_WEBHOOK_SECRET)'}`,
     ...(stack.resumed.length > 0
       ? [`  Resumed ${stack.resumed.length} interrupted completion workflow(s)`]
       : []),

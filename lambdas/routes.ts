@@ -36,6 +36,10 @@ export interface RouteAccess {
   bucket: BucketAccess;
   /** May start the completion workflow (`states:StartExecution`). */
   startWorkflow: boolean;
+  /** Publishes `Upload Aborted` / `Upload Expired` on the stack's bus (`events:PutEvents` there only). */
+  publishesEvents?: boolean;
+  /** Re-sends downstream notifications (the fine-tuning target, the curation webhook's secret). */
+  notifiesDownstream?: boolean;
 }
 
 export interface RouteDefinition {
@@ -82,7 +86,13 @@ export const routes: readonly RouteDefinition[] = [
     description: 'Stores one chunk (multipart/form-data), idempotently.',
     timeoutSeconds: 29,
     memoryMiB: 512,
-    access: { table: 'readWrite', bucket: { put: ['uploads/*'] }, startWorkflow: false },
+    // Publishes Upload Expired when it finds the session past its expiry.
+    access: {
+      table: 'readWrite',
+      bucket: { put: ['uploads/*'] },
+      startWorkflow: false,
+      publishesEvents: true,
+    },
   },
   {
     id: 'GetUploadStatus',
@@ -103,7 +113,8 @@ export const routes: readonly RouteDefinition[] = [
     // API Gateway HTTP APIs end an integration at 30 s; the wait (COMPLETE_WAIT_SECONDS) stays below.
     timeoutSeconds: 29,
     memoryMiB: 256,
-    access: { table: 'readWrite', bucket: {}, startWorkflow: true },
+    // Publishes Upload Expired (past expiry) and Upload Failed (an execution that ended unrecorded).
+    access: { table: 'readWrite', bucket: {}, startWorkflow: true, publishesEvents: true },
   },
   {
     id: 'AbortUpload',
@@ -113,7 +124,30 @@ export const routes: readonly RouteDefinition[] = [
     description: 'Aborts an open upload and deletes its chunks.',
     timeoutSeconds: 29,
     memoryMiB: 256,
-    access: { table: 'readWrite', bucket: { delete: ['uploads/*'] }, startWorkflow: false },
+    access: {
+      table: 'readWrite',
+      bucket: { delete: ['uploads/*'] },
+      startWorkflow: false,
+      publishesEvents: true,
+    },
+  },
+  {
+    id: 'NotifyUpload',
+    method: 'POST',
+    path: '/api/upload/{uploadId}/notify',
+    entry: 'lambdas/notify.ts',
+    description: "Re-sends a completed upload's downstream notifications, once per target.",
+    // The curation webhook's own retries (CURATION_WEBHOOK_MAX_ATTEMPTS) must fit the 30 s of HTTP APIs.
+    timeoutSeconds: 29,
+    memoryMiB: 256,
+    // Reads the published report (schema family, record count); records each target's answer.
+    access: {
+      table: 'readWrite',
+      bucket: { read: ['completed/*/.analysis.json'] },
+      startWorkflow: false,
+      publishesEvents: true,
+      notifiesDownstream: true,
+    },
   },
   {
     id: 'RegisterSchema',

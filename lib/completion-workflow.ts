@@ -147,12 +147,22 @@ export class CompletionWorkflow extends Construct {
     // An outcome that cannot be recorded (after the retries) is still recorded as a failure, so
     // the session never stays `processing` behind a finished execution.
     const recordCompletion = invoke('RecordCompletion').addCatch(recordFailure, catchAll);
+    // A notification failure never fails the upload: the file is published and safe. Whatever
+    // NotifyDownstream throws after its retries goes to RecordCompletion as $.notifyError, which
+    // records every target failed (re-sent with POST /api/upload/{uploadId}/notify).
+    const notifyDownstream = invoke('NotifyDownstream', '$.notified').addCatch(recordCompletion, {
+      errors: ['States.ALL'],
+      resultPath: '$.notifyError',
+    });
     const recordRejection = invoke('RecordRejection').addCatch(recordFailure, catchAll);
     // A dangerous file is moved to quarantine/ and recorded `quarantined` in one task.
     const quarantineFile = invoke('QuarantineFile').addCatch(recordFailure, catchAll);
 
     const isVerified = new Choice(states, isVerifiedStateName, { stateName: isVerifiedStateName })
-      .when(Condition.booleanEquals('$.verification.ok', true), publishFile.next(recordCompletion))
+      .when(
+        Condition.booleanEquals('$.verification.ok', true),
+        publishFile.next(notifyDownstream).next(recordCompletion),
+      )
       .when(Condition.booleanEquals('$.verification.quarantined', true), quarantineFile)
       .otherwise(recordRejection);
 

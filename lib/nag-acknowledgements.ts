@@ -140,6 +140,8 @@ export function acknowledgeNagFindings(stack: UploadStack): void {
     });
   }
 
+  stack.downstream.acknowledgeNagFindings(attributeRef(stack.bucket.node.defaultChild as IConstruct, 'Arn'));
+
   const stateMachineRole = Validations.of(stack.stateMachine.role);
   stateMachineRole.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',

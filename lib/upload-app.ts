@@ -41,6 +41,7 @@ export const contextPropNames = [
   'maxRequestBodySizeMiB',
   'initThrottleRateLimitPerSecond',
   'initThrottleBurstLimitRequests',
+  'curationWebhookMaxAttempts',
 ] as const;
 
 /** Policy props an operator may set at deploy time with `-c name=value` (words). */
@@ -52,6 +53,9 @@ export const contextPolicyNames = [
   'comprehendPii',
   'jwtIssuerUrl',
   'authorization',
+  'fineTuningTarget',
+  'curationWebhookUrl',
+  'curationWebhookSecretArn',
 ] as const;
 
 /** List props an operator may set with `-c name=a,b` (comma-separated). */

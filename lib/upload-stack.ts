@@ -5,12 +5,20 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { EventBus } from 'aws-cdk-lib/aws-events';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { WorkflowTaskName } from '../lambdas/workflow/tasks.js';
+import { routes } from '../lambdas/routes.js';
+import { type WorkflowTaskName, workflowTasks } from '../lambdas/workflow/tasks.js';
 import { CompletionWorkflow } from './completion-workflow.js';
+import { Downstream } from './downstream.js';
+import {
+  type DownstreamProps,
+  type DownstreamSettings,
+  resolveDownstreamSettings,
+} from './downstream-props.js';
 import { acknowledgeNagFindings } from './nag-acknowledgements.js';
 import { UploadApi } from './upload-api.js';
 import { UploadAuth } from './upload-auth.js';
@@ -26,12 +34,18 @@ import { VirusDefinitions } from './virus-definitions.js';
 export { UploadStackPropsError } from './upload-stack-props.js';
 
 /** Properties of {@link UploadStack}: the stack's own settings plus the usual stack properties. */
-export interface UploadStackProps extends StackProps, UploadSettingsProps {}
+export interface UploadStackProps extends StackProps, UploadSettingsProps, DownstreamProps {}
 
 /** The resumable upload API with its storage and completion workflow. */
 export class UploadStack extends Stack {
   /** The validated settings the functions are configured with. */
   public readonly settings: UploadSettings;
+  /** The validated downstream settings (fine-tuning target, curation webhook). */
+  public readonly downstreamSettings: DownstreamSettings;
+  /** The event bus, fine-tuning jobs queue and webhook secret (`docs/events.md`). */
+  public readonly downstream: Downstream;
+  /** The stack's own bus: one event per final state of every upload. */
+  public readonly eventBus: EventBus;
   public readonly storage: UploadStorage;
   /** Sessions and chunk records. */
   public readonly table: Table;
@@ -60,6 +74,7 @@ export class UploadStack extends Stack {
     super(scope, id, props);
     // Before any construct exists: a bad prop fails with its name, not half a stack later.
     this.settings = resolveUploadSettings(props);
+    this.downstreamSettings = resolveDownstreamSettings(props);
     const settings = this.settings;
 
     this.storage = new UploadStorage(this, 'Storage', {
@@ -68,6 +83,11 @@ export class UploadStack extends Stack {
     });
     this.table = this.storage.table;
     this.bucket = this.storage.bucket;
+    this.downstream = new Downstream(this, 'Downstream', {
+      settings: this.downstreamSettings,
+      bucket: this.bucket,
+    });
+    this.eventBus = this.downstream.eventBus;
 
     // The variables `lambdas/runtime/config.ts` reads; STATE_MACHINE_ARN is added for the route
     // that starts the workflow only.
@@ -87,6 +107,7 @@ export class UploadStack extends Stack {
       MAX_OPEN_UPLOADS_PER_OWNER: String(settings.maxOpenUploadsPerOwner),
       MAX_CHUNK_COUNT: String(settings.maxChunkCount),
       MAX_REQUEST_BODY_SIZE: String(settings.maxRequestBodyBytes),
+      EVENT_BUS_NAME: this.eventBus.eventBusName,
     };
 
     this.workflow = new CompletionWorkflow(this, 'Workflow', {
@@ -130,6 +151,22 @@ export class UploadStack extends Stack {
       ].map(([name, fn]) => [name, fn.function]),
     );
 
+    // Events and notifications: each function gets what its table entry asks for, nothing more.
+    for (const [name, task] of Object.entries(workflowTasks)) {
+      const fn = this.taskFunctions[name as WorkflowTaskName];
+      if ('publishesEvents' in task && task.publishesEvents) this.downstream.grantPublish(fn);
+      if ('notifiesDownstream' in task && task.notifiesDownstream) this.downstream.connectNotifier(fn);
+    }
+    for (const route of routes) {
+      const fn = this.routeFunctions[route.id];
+      if (!fn) continue;
+      if (route.access.publishesEvents) this.downstream.grantPublish(fn);
+      // Within API Gateway's 30 s: four attempts of at most 5 s each plus 7 s of backoff.
+      if (route.access.notifiesDownstream) {
+        this.downstream.connectNotifier(fn, { CURATION_WEBHOOK_TIMEOUT_MS: '5000' });
+      }
+    }
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the upload API' });
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName, description: 'Upload bucket' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'Session table' });
@@ -137,6 +174,17 @@ export class UploadStack extends Stack {
       value: this.stateMachine.stateMachineArn,
       description: 'Completion workflow',
     });
+
+    new CfnOutput(this, 'EventBusName', {
+      value: this.eventBus.eventBusName,
+      description: 'Upload events (source resumable-upload); subscribe with EventBridge rules',
+    });
+    if (this.downstream.fineTuningQueue) {
+      new CfnOutput(this, 'FineTuningJobsQueueUrl', {
+        value: this.downstream.fineTuningQueue.queueUrl,
+        description: 'One message per fine-tuning dataset; the message id is downstreamJobId',
+      });
+    }
 
     new CfnOutput(this, 'UpdateVirusDefinitionsCommand', {
       value: `aws lambda invoke --function-name ${this.virusDefinitions.updater.function.functionName} /dev/stdout`,

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { routes } from '../../lambdas/routes.js';
 import { loadConfig } from '../../lambdas/runtime/config.js';
 import { overrideDeps, resetDeps } from '../../lambdas/runtime/deps.js';
+import { loadDownstreamConfig } from '../../lambdas/runtime/downstream.js';
 import { createLogger } from '../../lambdas/runtime/logger.js';
 import { loadScannerEnv } from '../../lambdas/runtime/malware-scanner.js';
 import { synthesizeCompletionAsl } from '../../lib/local-asl.js';
@@ -65,6 +66,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // there before is put back at stop, so stacks started one after another in one process (the
   // tests) do not inherit each other's settings.
   const settings = {
+    // Events and fine-tuning jobs go to files next to the emulators' data (docs/events.md); a
+    // curation webhook is delivered when CURATION_WEBHOOK_URL and CURATION_WEBHOOK_SECRET are set.
+    EVENTS_FILE: join(dataDir, 'events.jsonl'),
+    FINE_TUNING_JOBS_FILE: join(dataDir, 'fine-tuning-jobs.jsonl'),
     ...options.env,
     TABLE_NAME: localNames.tableName,
     BUCKET_NAME: localNames.bucketName,
@@ -81,6 +86,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   Object.assign(process.env, settings);
   // Fail fast on a bad setting, naming the variable, before starting anything else.
   loadConfig(process.env);
+  loadDownstreamConfig(process.env);
   loadScannerEnv(process.env);
   const authSettings = loadLocalAuthSettings(process.env);
   const malwareScanning = await startMalwareScanning(log);

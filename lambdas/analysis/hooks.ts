@@ -6,9 +6,9 @@
  * each hook here runs that same pass and returns its part, so calling several hooks reads the
  * bytes several times - call `analyzeFile` when you want them all.
  *
- * `notifyFineTuningPipeline` and `notifyDataCurationSystem` are the places later work fills
- * (downstream notifications): today they say plainly that they are not implemented; they never
- * pretend a job was started. `scanFile` scans for PII, secrets and unsafe pickles, and for
+ * `notifyFineTuningPipeline` and `notifyDataCurationSystem` start a fine-tuning job and deliver
+ * the data-curation webhook through the ports they are given (re-exported from
+ * `lambdas/core/downstream/`). `scanFile` scans for PII, secrets and unsafe pickles, and for
  * malware with the scanner it is given (ClamAV: `lambdas/adapters/clamav/`).
  */
 import { Readable } from 'node:stream';
@@ -95,12 +95,6 @@ export async function generateMetadata(input: AnalyzeFileInput): Promise<FileMet
   return { size, sha256, fileType, detectedBy, dataset, artifact, archive };
 }
 
-/** The answer of a hook whose feature does not exist yet. */
-export interface NotImplemented {
-  status: 'not_implemented';
-  message: string;
-}
-
 /** Reads a whole file through its ranged reader, 1 MiB at a time, as a stream. */
 function streamOf(reader: RangedReader): Readable {
   const step = 1024 * 1024;
@@ -129,18 +123,18 @@ export async function scanFile(
   return virus === undefined ? scan : { ...scan, virus };
 }
 
-/** Starting a fine-tuning job for a completed dataset: not implemented yet. */
-export async function notifyFineTuningPipeline(_report: AnalysisReport): Promise<NotImplemented> {
-  return {
-    status: 'not_implemented',
-    message: 'Downstream notifications are not implemented yet; no fine-tuning job was started.',
-  };
-}
-
-/** Notifying a data-curation system of a completed upload: not implemented yet. */
-export async function notifyDataCurationSystem(_report: AnalysisReport): Promise<NotImplemented> {
-  return {
-    status: 'not_implemented',
-    message: 'Downstream notifications are not implemented yet; no data-curation system was notified.',
-  };
-}
+/**
+ * The downstream hooks, filled by the downstream work (`lambdas/core/downstream/`): each takes
+ * its port - a `FineTuningLauncher` (SQS, Bedrock, a local queue file) or a `CurationNotifier`
+ * (the signed webhook) - and the request, and answers the job id or the curation system's id.
+ */
+export {
+  notifyDataCurationSystem,
+  notifyFineTuningPipeline,
+} from '../core/downstream/notify-downstream.js';
+export type {
+  CurationDelivery,
+  CurationNotifier,
+  FineTuningJobRequest,
+  FineTuningLauncher,
+} from '../core/downstream/ports.js';

@@ -1,3 +1,4 @@
+import { publishOutcomeEventBestEffort } from './downstream/publish-events.js';
 import { ConditionFailedError, UploadStateConflictError } from './errors.js';
 import { keys } from './keys.js';
 import { releaseOpenUpload } from './open-uploads.js';
@@ -16,6 +17,8 @@ export interface AbortUploadResult {
  * Aborts an open upload: the session becomes `aborted` first (so no new chunk is accepted and
  * `complete` cannot start), then the chunk objects are deleted. A chunk request already past its
  * checks may still land an object afterwards; the S3 lifecycle rule on `uploads/` removes it.
+ * `Upload Aborted` is published once the chunks are gone; if that publish fails, the answer is
+ * still 200 and the next request for the upload publishes it (`loadLiveSession`).
  */
 export async function abortUpload(
   deps: UploadDeps,
@@ -39,6 +42,7 @@ export async function abortUpload(
   await releaseOpenUpload(deps, owner, uploadId);
   const chunks = await deps.sessions.listChunks(uploadId);
   await deps.objects.delete(chunks.map((chunk) => keys.chunk(uploadId, chunk.index)));
+  await publishOutcomeEventBestEffort(deps, uploadId);
   return {
     success: true,
     uploadId,

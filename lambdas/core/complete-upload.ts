@@ -11,6 +11,7 @@
  * RecordFailure step failed too) would leave the session `processing` for ever; a `complete`
  * that would answer 202 asks the engine, and records such an execution as `failed`.
  */
+import { publishOutcomeEventBestEffort } from './downstream/publish-events.js';
 import { ConditionFailedError, MissingChunksError } from './errors.js';
 import type { CompletionResult, UploadSession } from './model.js';
 import { isFinalState } from './model.js';
@@ -120,7 +121,7 @@ async function reconcileEndedExecution(deps: UploadDeps, session: UploadSession)
     downstreamJobId: null,
   };
   try {
-    return await deps.sessions.transition(session.uploadId, {
+    const failed = await deps.sessions.transition(session.uploadId, {
       from: ['processing'],
       to: 'failed',
       set: {
@@ -129,6 +130,8 @@ async function reconcileEndedExecution(deps: UploadDeps, session: UploadSession)
         ttl: Math.ceil((now + deps.config.resultRetentionMs) / 1000),
       },
     });
+    await publishOutcomeEventBestEffort(deps, session.uploadId);
+    return failed;
   } catch (error) {
     if (!(error instanceof ConditionFailedError)) throw error;
     return (await deps.sessions.get(session.uploadId)) ?? session;
@@ -147,6 +150,11 @@ export async function completeUpload(
   owner: string,
 ): Promise<CompletionResult> {
   let session = await loadLiveSession(deps, uploadId, owner);
+  // A final upload whose event the workflow could not publish (its last task failed to): this
+  // request finishes it, best effort (`publishOutcomeEvent` skips an event already published).
+  if (isFinalState(session.state) && !session.publishedEvents?.length) {
+    await publishOutcomeEventBestEffort(deps, uploadId);
+  }
   if (session.state === 'uploading') {
     await checkAllChunksStored(deps, session);
     session = await claimCompletion(deps, session);

@@ -4,6 +4,8 @@
  * item would break DynamoDB's 400 KB item limit at scale).
  */
 
+import type { NotificationStatus } from './downstream/upload-events.js';
+
 /** Every state an upload can be in. `uploading` and `processing` are open; the rest are final. */
 export const uploadStates = [
   'uploading',
@@ -74,6 +76,10 @@ export interface UploadSession {
   processingStartedAt?: number;
   /** Set once the upload reached a final state through the workflow. */
   result?: CompletionResult;
+  /** `eventId`s of the events published for this upload (see `downstream/publish-events.ts`). */
+  publishedEvents?: string[];
+  /** What each downstream target answered (see `downstream/notify-downstream.ts`). */
+  notifications?: NotificationStatus[];
 }
 
 /** A chunk record: `pending` between the claim and the stored S3 object, then `stored`. */

@@ -3,6 +3,7 @@
  * existence, its owner, and expiry. Expiry is a timestamp checked here, on every request; DynamoDB TTL and
  * the S3 lifecycle rules only clean up behind it, hours or days later.
  */
+import { publishOutcomeEventBestEffort } from './downstream/publish-events.js';
 import { ConditionFailedError, UploadGoneError, UploadNotFoundError } from './errors.js';
 import type { UploadSession } from './model.js';
 import { releaseOpenUpload } from './open-uploads.js';
@@ -44,6 +45,10 @@ export function goneError(session: Pick<UploadSession, 'uploadId' | 'state' | 'e
 /**
  * Loads a session and throws 410 if it is aborted or expired. An `uploading` session past its
  * expiry is moved to `expired` on the way (conditional: a racing request may do it first).
+ *
+ * This is where expiry is detected, so this is where `Upload Expired` is published; like
+ * `Upload Aborted`, an event whose publish failed is published by the next request that finds
+ * the upload gone (`publishOutcomeEvent` skips an event already marked published).
  */
 export async function loadLiveSession(
   deps: UploadDeps,
@@ -51,7 +56,10 @@ export async function loadLiveSession(
   owner: string,
 ): Promise<UploadSession> {
   const session = await loadSession(deps, uploadId, owner);
-  if (session.state === 'aborted' || session.state === 'expired') throw goneError(session);
+  if (session.state === 'aborted' || session.state === 'expired') {
+    if (!session.publishedEvents?.length) await publishOutcomeEventBestEffort(deps, uploadId);
+    throw goneError(session);
+  }
   if (isPastExpiry(deps, session)) {
     const expired = await deps.sessions
       .transition(uploadId, { from: ['uploading'], to: 'expired', set: { updatedAt: deps.clock.now() } })
@@ -63,6 +71,7 @@ export async function loadLiveSession(
         },
       );
     if (expired) await releaseOpenUpload(deps, session.owner, uploadId);
+    await publishOutcomeEventBestEffort(deps, uploadId);
     throw goneError({ ...session, state: 'expired' });
   }
   return session;

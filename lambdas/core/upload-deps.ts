@@ -1,3 +1,4 @@
+import type { EventPublisher } from './downstream/ports.js';
 import type { Clock, ObjectStore, OpenUploadLedger, SessionRepository, WorkflowStarter } from './ports.js';
 
 /** The settings the upload operations need (a subset of the process config). */
@@ -21,6 +22,8 @@ export interface UploadDeps {
   openUploads: OpenUploadLedger;
   clock: Clock;
   config: UploadSettings;
+  /** Where the aborted and expired events go; without it none are published. */
+  events?: EventPublisher;
   /** Waits between polls of a processing upload; injectable so tests need no real time. */
   sleep?: (ms: number) => Promise<void>;
 }

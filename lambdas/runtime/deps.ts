@@ -8,6 +8,7 @@ import { DynamoDBOpenUploadLedger } from '../adapters/dynamodb-open-upload-ledge
 import { DynamoDBSessionRepository } from '../adapters/dynamodb-session-repository.js';
 import { S3ObjectStore } from '../adapters/s3-object-store.js';
 import { StepFunctionsWorkflowStarter } from '../adapters/step-functions-workflow-starter.js';
+import type { DownstreamDeps, EventPublisher } from '../core/downstream/ports.js';
 import type {
   Clock,
   ObjectStore,
@@ -17,6 +18,7 @@ import type {
 } from '../core/ports.js';
 import { systemClock } from '../core/ports.js';
 import { type Config, loadConfig } from './config.js';
+import { buildDownstream, loadDownstreamConfig } from './downstream.js';
 
 export interface Deps {
   config: Config;
@@ -25,6 +27,10 @@ export interface Deps {
   workflow: WorkflowStarter;
   openUploads: OpenUploadLedger;
   clock: Clock;
+  /** The stack's event bus (or the local events file). */
+  events: EventPublisher;
+  /** The fine-tuning and data-curation targets configured for this process. */
+  downstream: DownstreamDeps;
 }
 
 let current: Deps | undefined;
@@ -36,6 +42,7 @@ const missingWorkflow: WorkflowStarter = {
 
 function buildDeps(config: Config): Deps {
   const clients = createAwsClients(config);
+  const downstream = buildDownstream(loadDownstreamConfig(process.env));
   return {
     config,
     sessions: new DynamoDBSessionRepository(clients.documentClient, config.tableName),
@@ -45,6 +52,8 @@ function buildDeps(config: Config): Deps {
       : missingWorkflow,
     openUploads: new DynamoDBOpenUploadLedger(clients.documentClient, config.tableName),
     clock: systemClock,
+    events: downstream.events,
+    downstream,
   };
 }
 

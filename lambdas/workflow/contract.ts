@@ -4,6 +4,8 @@
  * lists (each batch writes its ETags to a small manifest object in S3).
  */
 
+import type { NotificationStatus } from '../core/downstream/upload-events.js';
+
 export interface WorkflowInput {
   uploadId: string;
 }
@@ -75,12 +77,28 @@ export interface PublishedFile {
   filepath: string;
 }
 
-/** The state after `PublishFile`, as `RecordCompletion` receives it. */
-export interface CompletionState extends WorkflowInput {
+/** What `NotifyDownstream` answers (ResultPath `$.notified`). */
+export interface NotifiedTargets {
+  /** The fine-tuning job's id, or null. */
+  downstreamJobId: string | null;
+  notifications: NotificationStatus[];
+}
+
+/** The state after `PublishFile`, as `NotifyDownstream` receives it. */
+export interface PublishedState extends WorkflowInput {
   plan: AssemblyPlan;
   assembled: AssembledFile;
   verification: Verification;
   published: PublishedFile;
+}
+
+/**
+ * The state as `RecordCompletion` receives it: after `NotifyDownstream`, or after its Catch
+ * (`notifyError`, Step Functions' `{Error, Cause}`) - a failed notification never fails the upload.
+ */
+export interface CompletionState extends PublishedState {
+  notified?: NotifiedTargets;
+  notifyError?: { Error?: string; Cause?: string };
 }
 
 /** The state as `RecordRejection` receives it. */

@@ -13,10 +13,17 @@
  *   -> ScanForMalware          ResultPath $.malware (ClamAV; its own container-image function on AWS)
  *   -> AnalyzeFile             ResultPath $.verification
  *   -> IsVerified (Choice on $.verification.ok)
- *        true  -> PublishFile  ResultPath $.published -> RecordCompletion (end)
+ *        true  -> PublishFile  ResultPath $.published
+ *                 -> NotifyDownstream ResultPath $.notified (its Catch: ResultPath $.notifyError)
+ *                 -> RecordCompletion (end)
  *        quarantined -> QuarantineFile (end)
  *        otherwise -> RecordRejection (end)
  *   any task error (Catch States.ALL, ResultPath $.error) -> RecordFailure -> CompletionFailed (Fail)
+ *   (but NotifyDownstream's: the file is published, so the upload still completes)
+ *
+ * The four tasks that record an outcome publish its event (`publishesEvents`); NotifyDownstream
+ * reaches the fine-tuning and data-curation targets (`notifiesDownstream`). `lib/downstream.ts`
+ * grants each exactly that.
  */
 import type { BucketAccess } from '../routes.js';
 
@@ -31,6 +38,10 @@ export interface WorkflowTaskDefinition {
    * instead of the Node.js runtime; locally it runs in-process like every task.
    */
   readonly image?: 'clamav';
+  /** Publishes events on the stack's bus (`events:PutEvents` on that bus only). */
+  readonly publishesEvents?: boolean;
+  /** Starts fine-tuning jobs and delivers the curation webhook (and reads its secret). */
+  readonly notifiesDownstream?: boolean;
 }
 
 export const workflowTasks = {
@@ -114,23 +125,37 @@ export const workflowTasks = {
       },
     },
   },
+  NotifyDownstream: {
+    entry: 'lambdas/workflow/notify-downstream.ts',
+    // The webhook's own retries with backoff (CURATION_WEBHOOK_MAX_ATTEMPTS) fit well inside.
+    timeoutSeconds: 120,
+    memoryMiB: 256,
+    description:
+      'Starts a fine-tuning job for a fine-tuning dataset and delivers the signed data-curation webhook.',
+    // Reads the published file's report (schema family, record count); records each target's
+    // answer on the session so a retry or a re-send never asks a target twice.
+    access: { table: 'readWrite', bucket: { read: ['completed/*/.analysis.json'] } },
+    notifiesDownstream: true,
+  },
   RecordCompletion: {
     entry: 'lambdas/workflow/record-completion.ts',
     timeoutSeconds: 30,
     memoryMiB: 256,
-    description: 'Records the completed state and the result body.',
+    description: 'Records the completed state and the result body; publishes Upload Completed.',
     // Reads the published file's analysis report (PublishFile copied it there; never missing, so
     // no 404 is needed); builds the s3:// locations from the bucket name.
     access: { table: 'readWrite', bucket: { read: ['completed/*/.analysis.json'] } },
+    publishesEvents: true,
   },
   RecordRejection: {
     entry: 'lambdas/workflow/record-rejection.ts',
     timeoutSeconds: 30,
     memoryMiB: 256,
-    description: 'Records the rejected state and the reason.',
+    description: 'Records the rejected state and the reason; publishes Upload Rejected.',
     // Reads the analysis report AnalyzeFile wrote next to the staging file (never missing, so no
     // 404 is needed), not the file itself; builds the s3:// locations from the bucket name.
     access: { table: 'readWrite', bucket: { read: ['staging/*/.analysis.json'] } },
+    publishesEvents: true,
   },
   QuarantineFile: {
     entry: 'lambdas/workflow/quarantine-file.ts',
@@ -149,14 +174,16 @@ export const workflowTasks = {
         list: ['staging/*', 'quarantine/*'],
       },
     },
+    publishesEvents: true,
   },
   RecordFailure: {
     entry: 'lambdas/workflow/record-failure.ts',
     timeoutSeconds: 30,
     memoryMiB: 256,
-    description: 'Records the failed state with the error name (chunks are kept).',
+    description: 'Records the failed state with the error name (chunks are kept); publishes Upload Failed.',
     // Aborts the staging object's multipart upload, best effort; reads and writes no object.
     access: { table: 'readWrite', bucket: { abortMultipartUpload: ['staging/*'] } },
+    publishesEvents: true,
   },
 } as const satisfies Record<string, WorkflowTaskDefinition>;
 

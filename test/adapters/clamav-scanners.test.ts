@@ -71,14 +71,16 @@ describe.skipIf(skip !== undefined)('ClamAV scanners', () => {
       expect(result.engine).toMatch(/ClamAV/);
     });
 
-    it("reports a stream past clamd's StreamMaxLength as not_scanned", async () => {
+    it("reports a stream past clamd's StreamMaxLength as not scanned, never clean", async () => {
       // The scanner allows more than this clamd (1 MiB): clamd stops reading and answers.
       const big = Buffer.alloc(3 * 1024 * 1024, 'a');
       const result = await scanner().scan(
         Readable.from([big.subarray(0, 1 << 20), big.subarray(1 << 20)]),
         big.length,
       );
-      expect(result.status).toBe('not_scanned');
+      // clamd answers "size limit exceeded" and closes; whether the answer or the reset of the
+      // write arrives first is a race: not_scanned or error, both with the reason, never clean.
+      expect(['not_scanned', 'error']).toContain(result.status);
       expect(result.reason).toMatch(/StreamMaxLength/);
     });
 

@@ -23,6 +23,7 @@ import { completeUpload } from '../../lambdas/core/complete-upload.js';
 import { analyzeUpload } from '../../lambdas/core/completion/analyze-upload.js';
 import { assembleBatch } from '../../lambdas/core/completion/assemble-batch.js';
 import { finishAssembly } from '../../lambdas/core/completion/finish-assembly.js';
+import { notifyPublishedUpload } from '../../lambdas/core/completion/notify-downstream.js';
 import { planAssembly } from '../../lambdas/core/completion/plan-assembly.js';
 import { publishFile } from '../../lambdas/core/completion/publish-file.js';
 import { quarantineFile } from '../../lambdas/core/completion/quarantine-file.js';
@@ -30,6 +31,7 @@ import { recordCompletion } from '../../lambdas/core/completion/record-completio
 import { recordFailure } from '../../lambdas/core/completion/record-failure.js';
 import { recordRejection } from '../../lambdas/core/completion/record-rejection.js';
 import { scanForMalware } from '../../lambdas/core/completion/scan-malware.js';
+import { resendNotifications } from '../../lambdas/core/downstream/resend-notifications.js';
 import { getStatus } from '../../lambdas/core/get-status.js';
 import { initUpload } from '../../lambdas/core/init-upload.js';
 import { keys } from '../../lambdas/core/keys.js';
@@ -198,7 +200,11 @@ async function runCompletion(checksumOf: (bytes: Uint8Array) => string): Promise
   await deps.objects.delete([published.key]);
   await expect(publishFile(as(deps, 'PublishFile'), verified)).rejects.toThrow(/Neither/);
   await deps.objects.put(published.key, publishedBytes);
-  await recordCompletion(as(deps, 'RecordCompletion'), { ...verified, published });
+  const notified = await notifyPublishedUpload(as(deps, 'NotifyDownstream'), { ...verified, published });
+  await recordCompletion(as(deps, 'RecordCompletion'), { ...verified, published, notified });
+  // The notify route re-sends on the completed upload (it reads the published report, nothing else).
+  const routeDeps = { ...createCoreDeps(), sessions: deps.sessions, objects: deps.objects };
+  await resendNotifications(as(routeDeps, 'NotifyUpload'), uploadId, 'local');
 }
 
 /** A file the analysis found dangerous: QuarantineFile moves it (twice: a retry) and records it. */
@@ -283,6 +289,8 @@ describe('S3 permissions, against the requests each function makes', () => {
         'ScanForMalware',
         'AnalyzeFile',
         'PublishFile',
+        'NotifyDownstream',
+        'NotifyUpload',
         'QuarantineFile',
         'RecordCompletion',
         'RecordRejection',

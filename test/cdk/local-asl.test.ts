@@ -47,6 +47,10 @@ function recordingHandlers(overrides: Partial<Record<keyof typeof workflowTasks,
       key: 'completed/u-1/data.jsonl',
       filepath: 's3://b/completed/u-1/data.jsonl',
     }),
+    NotifyDownstream: async () => ({
+      downstreamJobId: 'job-1',
+      notifications: [{ target: 'fine-tuning', status: 'started', id: 'job-1', at: 'now' }],
+    }),
     RecordCompletion: async () => ({ state: 'completed' }),
     RecordRejection: async () => ({ state: 'rejected' }),
     QuarantineFile: async () => ({ state: 'quarantined' }),
@@ -93,7 +97,7 @@ describe('synthesizeCompletionAsl', () => {
     }
   });
 
-  it('runs the verified path: assembles each batch, publishes, records completion', async () => {
+  it('runs the verified path: assembles each batch, publishes, notifies, records completion', async () => {
     const { calls, handlers } = recordingHandlers();
     const output = await run(handlers);
     expect(output).toEqual({ state: 'completed' });
@@ -103,6 +107,7 @@ describe('synthesizeCompletionAsl', () => {
       'ScanForMalware',
       'AnalyzeFile',
       'PublishFile',
+      'NotifyDownstream',
       'RecordCompletion',
     ]);
     const batchInputs = calls.filter((call) => call.state === 'AssembleBatch').map((call) => call.input);
@@ -123,6 +128,21 @@ describe('synthesizeCompletionAsl', () => {
       malware: expect.objectContaining({ status: 'clean' }),
       verification: expect.objectContaining({ ok: true }),
       published: expect.objectContaining({ key: 'completed/u-1/data.jsonl' }),
+      notified: expect.objectContaining({ downstreamJobId: 'job-1' }),
+    });
+  });
+
+  it('still records the completion when NotifyDownstream fails, with its error at $.notifyError', async () => {
+    const { calls, handlers } = recordingHandlers({
+      NotifyDownstream: async () => {
+        throw Object.assign(new Error('queue gone'), { name: 'QueueDoesNotExist' });
+      },
+    });
+    expect(await run(handlers)).toEqual({ state: 'completed' });
+    expect(calls.map((call) => call.state)).not.toContain('RecordFailure');
+    expect(calls.at(-1)).toMatchObject({
+      state: 'RecordCompletion',
+      input: { notifyError: { Error: 'QueueDoesNotExist' } },
     });
   });
 

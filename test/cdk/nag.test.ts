@@ -108,13 +108,20 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
     expect(apig4[0]?.reason).toMatch(/GET \/api\/health is the one route without an authorizer on purpose/);
   });
 
-  it('acknowledges the Serverless pack only for dead-letter queues: synchronous functions and the signature schedule', () => {
+  it('acknowledges the Serverless pack only for dead-letter queues: synchronous functions, the signature schedule, the jobs DLQ', () => {
     const serverless = acknowledgementsIn(built.app).filter((acknowledgement) =>
       acknowledgement.id.includes('Serverless-'),
     );
     // cdk-nag records the acknowledgement ids of rules without a finding id as `Annotation::<rule>`.
     const ids = serverless.map((acknowledgement) => acknowledgement.id.replace(/^Annotation::/, ''));
-    expect(new Set(ids)).toEqual(new Set(['Serverless-LambdaDLQ', 'Serverless-EventBusDLQ']));
+    expect(new Set(ids)).toEqual(
+      new Set(['Serverless-LambdaDLQ', 'Serverless-EventBusDLQ', 'Serverless-SQSRedrivePolicy']),
+    );
+    expect(
+      serverless.filter((acknowledgement) => acknowledgement.id.endsWith('Serverless-SQSRedrivePolicy')),
+    ).toEqual([
+      expect.objectContaining({ path: built.stack.downstream.fineTuningDeadLetterQueue?.node.path }),
+    ]);
     expect(ids.filter((id) => id === 'Serverless-LambdaDLQ')).toHaveLength(
       Object.keys(built.stack.functions).length,
     );

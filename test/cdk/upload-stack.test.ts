@@ -378,7 +378,13 @@ describe('completion state machine', () => {
       ],
       Default: 'RecordRejection',
     });
-    expect(states.PublishFile).toMatchObject({ ResultPath: '$.published', Next: 'RecordCompletion' });
+    expect(states.PublishFile).toMatchObject({ ResultPath: '$.published', Next: 'NotifyDownstream' });
+    expect(states.NotifyDownstream).toMatchObject({
+      ResultPath: '$.notified',
+      Next: 'RecordCompletion',
+      // A failed notification never fails the upload: its error goes to RecordCompletion.
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.notifyError', Next: 'RecordCompletion' }],
+    });
     expect(states.RecordCompletion).toMatchObject({ End: true });
     expect(states.RecordRejection).toMatchObject({ End: true });
     expect(states.RecordFailure).toMatchObject({ Next: 'CompletionFailed' });

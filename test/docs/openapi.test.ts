@@ -22,6 +22,7 @@ import { handler as getSchemaHandler } from '../../lambdas/get-schema.js';
 import { handler as healthHandler } from '../../lambdas/health.js';
 import { chunkFormFields, initUploadBody } from '../../lambdas/http/schemas.js';
 import { handler as initHandler } from '../../lambdas/init.js';
+import { handler as notifyHandler } from '../../lambdas/notify.js';
 import { handler as putSchemaHandler } from '../../lambdas/put-schema.js';
 import { routes } from '../../lambdas/routes.js';
 import { overrideDeps, resetDeps } from '../../lambdas/runtime/deps.js';
@@ -52,6 +53,7 @@ const statusesByRoute: Record<string, string[]> = {
   GetUploadStatus: ['200', '404', '410', '500'],
   CompleteUpload: ['200', '202', '400', '404', '410', '422', '500'],
   AbortUpload: ['200', '404', '409', '410', '500'],
+  NotifyUpload: ['200', '404', '409', '410', '500'],
   RegisterSchema: ['200', '400', '409', '413', '415', '500'],
   GetSchema: ['200', '404', '500'],
   Health: [],
@@ -219,6 +221,7 @@ const api = {
   complete: (uploadId: string) =>
     call(completeHandler, 'POST', '/api/upload/complete/{uploadId}', { uploadId }),
   abort: (uploadId: string) => call(abortHandler, 'DELETE', '/api/upload/{uploadId}', { uploadId }),
+  notify: (uploadId: string) => call(notifyHandler, 'POST', '/api/upload/{uploadId}/notify', { uploadId }),
   putSchema: (name: string, body: unknown, contentType = 'application/json') =>
     call(putSchemaHandler, 'PUT', schemaPath, {
       name,
@@ -247,9 +250,22 @@ const workflow: WorkflowStarter = {
   },
   status: async () => 'RUNNING',
 };
+/** A fine-tuning target that starts numbered jobs, and refuses while `failing` is set. */
+const fineTuning = {
+  kind: 'test',
+  failing: false,
+  started: 0,
+  async start() {
+    if (this.failing) throw new Error('The fine-tuning queue is unavailable');
+    return `job-${++this.started}`;
+  },
+};
+const events = { publish: async () => {} };
 const completionDeps: TestDeps = {
   sessions,
   objects,
+  events,
+  downstream: { fineTuning },
   clock: systemClock,
   config: { resultRetentionMs: 86_400_000 },
   logger: createLogger({}, 'error', () => {}),
@@ -270,6 +286,8 @@ beforeAll(() => {
     workflow,
     openUploads: new InMemoryOpenUploadLedger(),
     clock: systemClock,
+    events,
+    downstream: { events, fineTuning },
   });
 });
 
@@ -395,7 +413,8 @@ describe('real response bodies match docs/openapi.json', () => {
     expect([processing.status, completed.status, status.status]).toEqual([202, 200, 200]);
     expect(completed.body).toMatchObject({
       state: 'completed',
-      downstreamJobId: null,
+      downstreamJobId: expect.stringMatching(/^job-/),
+      notifications: [{ target: 'fine-tuning', status: 'started', id: completed.body.downstreamJobId }],
       metadata: {
         recordCount: 12,
         schemaFamily: 'chat',
@@ -476,6 +495,46 @@ describe('real response bodies match docs/openapi.json', () => {
     expectDocumented('/api/upload/complete/{uploadId}', 'POST', invalid);
     expectDocumented('/api/upload/complete/{uploadId}', 'POST', failed);
     expectDocumented('/api/upload/status/{uploadId}', 'GET', failedStatus);
+  });
+
+  it('notify: a fine-tuning start that failed is recorded, then re-sent once; 404 and 409 bodies', async () => {
+    const uploadId = await uploaded(Buffer.from(chatJsonl(12)), { filename: 'train.jsonl' });
+    const rejectedId = await uploaded(fileOf(2 * chunkSize, 6), { checksum: 'cd'.repeat(32) });
+    await api.complete(uploadId);
+    await api.complete(rejectedId);
+    fineTuning.failing = true;
+    await runWorkflow(completionDeps, uploadId);
+    await runWorkflow(completionDeps, rejectedId);
+    fineTuning.failing = false;
+
+    const completed = await api.complete(uploadId);
+    const resent = await api.notify(uploadId);
+    const again = await api.notify(uploadId);
+    const status = await api.status(uploadId);
+    const notRejected = await api.notify(rejectedId);
+    const unknown = await api.notify('00000000-0000-4000-8000-000000000000');
+
+    expect([completed.status, resent.status, again.status]).toEqual([200, 200, 200]);
+    expect(completed.body).toMatchObject({
+      state: 'completed',
+      downstreamJobId: null,
+      notifications: [
+        { target: 'fine-tuning', status: 'failed', error: expect.stringMatching(/unavailable/) },
+      ],
+    });
+    expect(resent.body).toMatchObject({
+      success: true,
+      downstreamJobId: expect.stringMatching(/^job-/),
+      notifications: [{ target: 'fine-tuning', status: 'started' }],
+    });
+    // Idempotent per target: the started job is answered again, no second job.
+    expect(again.body.downstreamJobId).toBe(resent.body.downstreamJobId);
+    expect((status.body.result as JsonObject).downstreamJobId).toBe(resent.body.downstreamJobId);
+    expect([notRejected.status, unknown.status]).toEqual([409, 404]);
+    expectDocumented('/api/upload/complete/{uploadId}', 'POST', completed);
+    for (const answer of [resent, again, notRejected, unknown]) {
+      expectDocumented('/api/upload/{uploadId}/notify', 'POST', answer);
+    }
   });
 
   it('error bodies: 400, 404, 409, 410, 413 and 415', async () => {

@@ -85,6 +85,12 @@ export class ApiClient {
     );
   }
 
+  async notify(uploadId: string): Promise<ApiAnswer> {
+    return answer(
+      await fetch(`${this.baseUrl}/api/upload/${encodeURIComponent(uploadId)}/notify`, { method: 'POST' }),
+    );
+  }
+
   /** Registers a JSON Schema; a string body is sent as is. */
   async putSchema(name: string, document: unknown): Promise<ApiAnswer> {
     return answer(

@@ -13,7 +13,11 @@ export type ClamdAddress = { socketPath: string } | { host: string; port: number
 
 /** clamd could not be reached, or did not answer in time. */
 export class ClamdError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** `timeout`: no answer in time; `connection`: refused, reset or closed without an answer. */
+    readonly kind: 'timeout' | 'connection' = 'connection',
+  ) {
     super(message);
     this.name = 'ClamdError';
   }
@@ -147,6 +151,16 @@ export async function clamdInstream(
       if (!settled()) socket.write(Buffer.alloc(4));
     });
     return { reply, sentBytes };
+  } catch (error) {
+    // clamd stops reading and closes the connection when a stream passes its StreamMaxLength;
+    // whether its answer arrives before the reset is a race, so a reset mid-stream says so.
+    if (error instanceof ClamdError && error.kind === 'connection' && sentBytes > 0) {
+      throw new ClamdError(
+        `${error.message} after ${sentBytes} bytes were sent (a file larger than clamd's StreamMaxLength ends this way)`,
+        'connection',
+      );
+    }
+    throw error;
   } finally {
     // clamd may answer before the end (a stream over its limit): stop reading the source.
     if (!stream.readableEnded) stream.destroy();

@@ -3,6 +3,7 @@
  * `getDeps()` (the Lambda composition root) satisfies it structurally.
  */
 import { type Logger, logger as rootLogger } from '../../runtime/logger.js';
+import type { DownstreamDeps, EventPublisher } from '../downstream/ports.js';
 import { UploadNotFoundError, UploadStateConflictError } from '../errors.js';
 import type { UploadSession } from '../model.js';
 import type { Clock, ObjectStore, SessionRepository } from '../ports.js';
@@ -26,6 +27,10 @@ export interface CompletionDeps {
   objects: ObjectStore;
   clock: Clock;
   config: CompletionSettings;
+  /** Where outcome events go (`downstream/publish-events.ts`); without it none are published. */
+  events?: EventPublisher;
+  /** The fine-tuning and data-curation targets; a target left out is not configured. */
+  downstream?: Omit<DownstreamDeps, 'events'>;
   /** Where the tasks log; defaults to the process logger. Tests pass one that captures lines. */
   logger?: Logger;
   /** Amazon Comprehend on a sample of each dataset, when the stack enables it. */

@@ -3,6 +3,7 @@
  * together with the result `complete` and `status` answer with from then on.
  */
 import type { Logger } from '../../runtime/logger.js';
+import { publishOutcomeEvent } from '../downstream/publish-events.js';
 import { ConditionFailedError } from '../errors.js';
 import type { CompletionResult, UploadState } from '../model.js';
 import { isFinalState } from '../model.js';
@@ -19,7 +20,8 @@ export interface Outcome {
  * Moves the session `processing -> to` with the result, its retention (`ttl`, epoch seconds)
  * and `updatedAt`. Returns the result as stored: the new one, or, when a retried task finds the
  * session already final (its first attempt won, or another outcome did), the one stored then;
- * an outcome never overwrites another.
+ * an outcome never overwrites another. Then the event of the state the session is in is
+ * published, unless it already was (`publishOutcomeEvent`): a retry finishes a publish that failed.
  */
 /**
  * A result is stored on the session item (DynamoDB items are at most 400 KB). Its parts are
@@ -91,6 +93,7 @@ export async function recordOutcome(
       set: { result, updatedAt: now, ttl: Math.ceil((now + deps.config.resultRetentionMs) / 1000) },
     });
     log.info('outcome recorded', { state: to, statusCode: result.statusCode });
+    await publishOutcomeEvent(deps, uploadId, log);
     return result;
   } catch (error) {
     if (!(error instanceof ConditionFailedError)) throw error;
@@ -102,6 +105,7 @@ export async function recordOutcome(
     if (!isFinalState(current.state)) throw error;
     if (current.state === to) log.info('outcome already recorded', { state: to });
     else log.warn('session already final; outcome not recorded', { state: current.state, outcome: to });
+    await publishOutcomeEvent(deps, uploadId, log);
     return current.result;
   }
 }

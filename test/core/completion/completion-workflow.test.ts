@@ -71,6 +71,7 @@ describe('completion workflow, end to end on in-memory ports', () => {
         },
       },
       downstreamJobId: null,
+      notifications: [],
       message: expect.stringContaining(filepath),
     });
   });

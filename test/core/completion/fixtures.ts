@@ -11,6 +11,7 @@ import { analyzeUpload } from '../../../lambdas/core/completion/analyze-upload.j
 import { assembleBatch } from '../../../lambdas/core/completion/assemble-batch.js';
 import type { CompletionDeps } from '../../../lambdas/core/completion/completion-deps.js';
 import { finishAssembly } from '../../../lambdas/core/completion/finish-assembly.js';
+import { notifyPublishedUpload } from '../../../lambdas/core/completion/notify-downstream.js';
 import { planAssembly } from '../../../lambdas/core/completion/plan-assembly.js';
 import { publishFile } from '../../../lambdas/core/completion/publish-file.js';
 import { recordCompletion } from '../../../lambdas/core/completion/record-completion.js';
@@ -189,7 +190,14 @@ export async function runWorkflow(deps: TestDeps, uploadId: string): Promise<Wor
     if (verification.ok) {
       const published = await publishFile(deps, { uploadId, plan, assembled, verification });
       state.published = published;
-      await recordCompletion(deps, { uploadId, plan, assembled, verification, published });
+      const notified = await notifyPublishedUpload(deps, {
+        uploadId,
+        plan,
+        assembled,
+        verification,
+        published,
+      });
+      await recordCompletion(deps, { uploadId, plan, assembled, verification, published, notified });
     } else {
       await recordRejection(deps, { uploadId, plan, assembled, verification });
     }
