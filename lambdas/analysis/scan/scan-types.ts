@@ -31,14 +31,18 @@ export interface DetectionSummary {
    * Amazon Comprehend on a sample of the first records (AWS, stack prop `comprehendPii`):
    * counts of names, addresses and the other types it detects. Added by the workflow, not the pass.
    */
-  comprehend?: {
-    status: 'scanned' | 'error';
-    engine: string;
-    sampledRecords: number;
-    sampledBytes: number;
-    counts: Record<string, number>;
-    reason?: string;
-  };
+  comprehend?: ComprehendSampleSummary;
+}
+
+/** What Amazon Comprehend found in a sample of a dataset (`core/completion/comprehend-sample.ts`). */
+export interface ComprehendSampleSummary {
+  status: 'scanned' | 'error';
+  engine: string;
+  sampledRecords: number;
+  sampledBytes: number;
+  /** Entities with a confidence of at least 0.8, by Comprehend's type (NAME, ADDRESS, ...). */
+  counts: Record<string, number>;
+  reason?: string;
 }
 
 /** Samples kept per type: enough to find the records, not a copy of the data. */

@@ -6,6 +6,7 @@
  * kept, never the text; findings are reported, never a reason to reject (they are a sample's,
  * and probabilistic). A failed call says `error` with its reason and does not fail the task.
  */
+import type { ComprehendSampleSummary } from '../../analysis/scan/scan-types.js';
 import type { RangedReader } from '../../analysis/types.js';
 
 /** One entity a detector found (types as Comprehend's: NAME, ADDRESS, EMAIL, ...). */
@@ -18,16 +19,6 @@ export interface PiiEntityDetector {
   /** Engine name for the result, e.g. `Amazon Comprehend DetectPiiEntities`. */
   readonly engine: string;
   detect(text: string): Promise<PiiEntity[]>;
-}
-
-export interface ComprehendSampleSummary {
-  status: 'scanned' | 'error';
-  engine: string;
-  sampledRecords: number;
-  sampledBytes: number;
-  /** Entities with a confidence of at least {@link minScore}, by type. */
-  counts: Record<string, number>;
-  reason?: string;
 }
 
 export const maxSampleBytes = 90_000;
