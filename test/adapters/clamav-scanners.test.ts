@@ -63,6 +63,16 @@ describe.skipIf(skip !== undefined)('ClamAV scanners', () => {
       expect(result).toMatchObject({ status: 'infected', threats: [EICAR_SIGNATURE] });
     });
 
+    it('finds EICAR after the padding of an archive member larger than the stream limit', async () => {
+      // A 3 MiB member compresses to a few KB: the stream is under this clamd's 1 MiB limit, the
+      // member is not. ClamAV skips members over MaxFileSize silently (Cisco-Talos/clamav#633).
+      const member = Buffer.concat([Buffer.alloc(3 * 1024 * 1024, 'a'), Buffer.from(EICAR)]);
+      const zip = zipFile([{ name: 'padded.txt', data: member, deflate: true }]);
+      expect(zip.length).toBeLessThan(64 * 1024);
+      const result = await scanner().scan(Readable.from([zip]), zip.length);
+      expect(result).toMatchObject({ status: 'infected', threats: [EICAR_SIGNATURE] });
+    });
+
     it('does not send a file over its own limit: not_scanned, never clean', async () => {
       const limited = new ClamdScanner(clamd.address, { timeoutMs: 10_000, maxBytes: 10 });
       const result = await limited.scan(Readable.from([infectedJsonl]), infectedJsonl.length);
@@ -91,6 +101,7 @@ describe.skipIf(skip !== undefined)('ClamAV scanners', () => {
       const result = await slow.scan(neverEnds, 100);
       expect(result.status).toBe('error');
       expect(result.reason).toMatch(/did not answer within 300 ms/);
+      expect(result.reason).not.toMatch(/StreamMaxLength/);
     });
 
     it('rethrows a failing source instead of giving a verdict', async () => {
@@ -145,5 +156,21 @@ describe.skipIf(skip !== undefined)('ClamAV scanners', () => {
       const result = await missing.scan(Readable.from([infectedJsonl]), infectedJsonl.length);
       expect(result.status).toBe('error');
     });
+    it('rethrows a source that fails part-way instead of scanning what arrived', async () => {
+      const failing = new Readable({
+        read() {
+          this.push(Buffer.from('{"text":"first'));
+          this.destroy(new Error('S3 connection reset'));
+        },
+      });
+      await expect(scanner().scan(failing, 1000)).rejects.toThrow(/S3 connection reset/);
+    });
+  });
+
+  it('rethrows a source that fails before it is read, without an uncaught error', async () => {
+    const early = new PassThrough();
+    const scanning = new ClamdScanner(clamd.address, { timeoutMs: 5000 }).scan(early, 100);
+    early.destroy(new Error('socket reset while idle'));
+    await expect(scanning).rejects.toThrow(/socket reset while idle/);
   });
 });

@@ -55,8 +55,7 @@ function exchange(
       else resolve(reply);
     };
     const timer = setTimeout(
-      () =>
-        finish(new ClamdError(`clamd at ${describeAddress(address)} did not answer within ${timeoutMs} ms`)),
+      () => finish(new ClamdError(`clamd did not answer within ${timeoutMs} ms`, 'timeout')),
       timeoutMs,
     );
     socket.setEncoding('utf8');
@@ -73,7 +72,7 @@ function exchange(
         ? finish()
         : finish(
             new ClamdError(
-              `clamd at ${describeAddress(address)} ${cause ? `failed: ${cause.message}` : 'closed the connection without an answer'}`,
+              `clamd ${cause ? `failed: ${(cause as NodeJS.ErrnoException).code ?? cause.name}` : 'closed the connection without an answer'}`,
             ),
           );
     socket.on('error', (error) => closedWithoutAnswer(error));

@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { CLAMAV_MAX_SCANNABLE_BYTES } from '../../analysis/scan/virus-types.js';
+import { CLAMAV_MAX_SCAN_SIZE_BYTES, CLAMAV_MAX_SCANNABLE_BYTES } from '../../analysis/scan/virus-types.js';
 import { clamdCommand } from './clamd-client.js';
 
 /** Signature files ClamAV loads from a database directory. */
@@ -65,12 +65,17 @@ export function clamdConfig(dir: string, options: ClamdOptions): string {
     `TemporaryDirectory ${join(dir, 'tmp')}`,
     'Foreground yes',
     'LogTime yes',
+    // The stream is limited to what the scanner sends; what ClamAV extracts from it is not. An
+    // archive member over MaxFileSize is skipped silently even with AlertExceedsMax
+    // (Cisco-Talos/clamav#633), so both are at ClamAV's own ceilings; members beyond those are
+    // caught from the archive's directory by AnalyzeFile (`analyze-upload.ts`).
     `StreamMaxLength ${megabytes(maxBytes)}`,
-    `MaxFileSize ${megabytes(maxBytes)}`,
-    // Archives expand: allow twice the file (ClamAV's ceiling for MaxScanSize is 4 GB - 1).
-    `MaxScanSize ${megabytes(Math.min(2 * maxBytes, 4 * 1024 ** 3 - 1))}`,
+    `MaxFileSize ${megabytes(CLAMAV_MAX_SCANNABLE_BYTES)}`,
+    `MaxScanSize ${megabytes(CLAMAV_MAX_SCAN_SIZE_BYTES)}`,
     `MaxScanTime ${options.scanTimeoutMs ?? 600_000}`,
     'AlertExceedsMax yes',
+    // Reload signatures in place: a concurrent reload holds two databases (about 2.4 GiB) at once.
+    'ConcurrentDatabaseReload no',
     'MaxThreads 4',
     '',
   ].join('\n');

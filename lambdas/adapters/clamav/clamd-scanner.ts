@@ -9,6 +9,7 @@ import {
   clamdCommand,
   clamdInstream,
   describeAddress,
+  SourceStreamError,
 } from './clamd-client.js';
 
 export interface ClamdScannerOptions {
@@ -42,6 +43,12 @@ export class ClamdScanner implements MalwareScanner {
   }
 
   async scan(stream: Readable, size: number): Promise<VirusScan> {
+    // The source may fail before it is read (an idle S3 body reset while clamd answers VERSION):
+    // keep the error instead of letting it escape as an uncaught 'error' event.
+    let sourceError: unknown;
+    stream.on('error', (error) => {
+      sourceError = error;
+    });
     let version: EngineVersion;
     try {
       version = parseVersion(
@@ -55,6 +62,7 @@ export class ClamdScanner implements MalwareScanner {
       stream.destroy();
       return tooLarge(size, this.maxBytes, version);
     }
+    if (sourceError !== undefined) throw new SourceStreamError(sourceError);
     const started = Date.now();
     try {
       const { reply, sentBytes } = await clamdInstream(this.address, stream, this.options.timeoutMs);

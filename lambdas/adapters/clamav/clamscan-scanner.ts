@@ -8,7 +8,11 @@ import { execFile, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { CLAMAV_MAX_SCANNABLE_BYTES, type VirusScan } from '../../analysis/scan/virus-types.js';
+import {
+  CLAMAV_MAX_SCAN_SIZE_BYTES,
+  CLAMAV_MAX_SCANNABLE_BYTES,
+  type VirusScan,
+} from '../../analysis/scan/virus-types.js';
 import type { MalwareScanner } from '../../core/ports.js';
 import { type EngineVersion, interpretReply, parseVersion, tooLarge } from './clamav-verdict.js';
 import { SourceStreamError } from './clamd-client.js';
@@ -47,19 +51,25 @@ export class ClamscanScanner implements MalwareScanner {
   }
 
   async scan(stream: Readable, size: number): Promise<VirusScan> {
+    // A failing source is not clamscan's verdict: kept here (an errored stream is already
+    // destroyed by the time the pipeline reports it) and rethrown after clamscan exits.
+    let sourceError: unknown;
+    stream.on('error', (error) => {
+      sourceError = error;
+    });
     const version = await this.version();
     if (size > this.maxBytes) {
       stream.destroy();
       return tooLarge(size, this.maxBytes, version);
     }
-    const limit = megabytes(Math.max(this.maxBytes, 1024 * 1024));
+    // As clamd's (clamd-process.ts): members are scanned up to ClamAV's own ceilings.
     const args = [
       ...this.databaseArgs,
       '--no-summary',
       '--stdout',
       '--alert-exceeds-max=yes',
-      `--max-filesize=${limit}`,
-      `--max-scansize=${limit}`,
+      `--max-filesize=${megabytes(CLAMAV_MAX_SCANNABLE_BYTES)}`,
+      `--max-scansize=${megabytes(CLAMAV_MAX_SCAN_SIZE_BYTES)}`,
       '-',
     ];
     const started = Date.now();
@@ -85,17 +95,11 @@ export class ClamscanScanner implements MalwareScanner {
     stream.on('data', (chunk: Buffer) => {
       sentBytes += chunk.length;
     });
-    const piped = pipeline(stream, child.stdin).catch((error: NodeJS.ErrnoException) => error);
-    const [pipeError, { code, spawnError }] = await Promise.all([piped, exited]);
+    // clamscan may close stdin early (EPIPE): what it answers is the verdict, not the pipe's error.
+    const piped = pipeline(stream, child.stdin).catch(() => undefined);
+    const [, { code, spawnError }] = await Promise.all([piped, exited]);
     clearTimeout(timer);
-    // The source failed (not clamscan, which may close stdin early: EPIPE): rethrown as it is.
-    if (
-      pipeError &&
-      !stream.destroyed &&
-      pipeError.code !== 'EPIPE' &&
-      pipeError.code !== 'ERR_STREAM_PREMATURE_CLOSE'
-    )
-      throw new SourceStreamError(pipeError);
+    if (sourceError !== undefined) throw new SourceStreamError(sourceError);
     const extra = { scannedBytes: sentBytes, durationMs: Date.now() - started };
     const failed = (reason: string): VirusScan => ({
       ...version,

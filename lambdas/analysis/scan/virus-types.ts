@@ -38,3 +38,6 @@ export interface MalwareScanner {
 
 /** Largest file ClamAV can scan: its engine stops at 2 GiB - 1 whatever the settings say. */
 export const CLAMAV_MAX_SCANNABLE_BYTES = 2 ** 31 - 1;
+
+/** Most data ClamAV extracts and scans from one file (its MaxScanSize ceiling, 4 GiB - 1). */
+export const CLAMAV_MAX_SCAN_SIZE_BYTES = 2 ** 32 - 1;

@@ -9,7 +9,7 @@
  * (`ok: false`), not an error: the workflow records a rejection instead of a failure.
  */
 import { analyzeFile } from '../../analysis/analyze-file.js';
-import type { VirusScan } from '../../analysis/scan/virus-types.js';
+import { CLAMAV_MAX_SCANNABLE_BYTES, type VirusScan } from '../../analysis/scan/virus-types.js';
 import type { AnalysisReport, SchemaExpectation, SchemaFamily } from '../../analysis/types.js';
 import type { Verification } from '../../workflow/contract.js';
 import { keys, s3Uri } from '../keys.js';
@@ -125,15 +125,33 @@ function dangersOf(report: AnalysisReport, virus: VirusScan, settings: Completio
   return { threats, unscannedRejection: threats.length === 0 ? rejections : [] };
 }
 
-/** The malware verdict of `ScanForMalware`, with the policy's decision when it did not look. */
-function virusVerdict(state: ScannedState, settings: CompletionSettings): VirusScan {
-  const virus: VirusScan = state.malware ?? {
-    status: 'not_scanned',
-    engine: null,
-    signatures: null,
-    threats: [],
-    reason: 'This execution started before the ScanForMalware step existed.',
-  };
+/**
+ * The malware verdict of `ScanForMalware`, with the policy's decision when it did not look. A
+ * clean verdict does not cover an archive that expands past ClamAV's per-file ceiling: ClamAV
+ * skips such a member without a word, even with AlertExceedsMax (Cisco-Talos/clamav#633).
+ */
+export function virusVerdict(
+  malware: VirusScan | undefined,
+  report: Pick<AnalysisReport, 'archive'>,
+  settings: CompletionSettings,
+): VirusScan {
+  const expanded = report.archive?.totalUncompressedBytes ?? 0;
+  const virus: VirusScan =
+    malware === undefined
+      ? {
+          status: 'not_scanned',
+          engine: null,
+          signatures: null,
+          threats: [],
+          reason: 'This execution started before the ScanForMalware step existed.',
+        }
+      : malware.status === 'clean' && expanded > CLAMAV_MAX_SCANNABLE_BYTES
+        ? {
+            ...malware,
+            status: 'not_scanned',
+            reason: `The archive expands to ${expanded} bytes; ClamAV skips members past ${CLAMAV_MAX_SCANNABLE_BYTES} bytes without saying so, so its clean verdict does not cover them.`,
+          }
+        : malware;
   return virus.status === 'not_scanned' || virus.status === 'error'
     ? { ...virus, decision: settings.malwareUnscannedPolicy ?? 'quarantine' }
     : virus;
@@ -156,7 +174,7 @@ export async function analyzeUpload(deps: CompletionDeps, state: ScannedState): 
       secretsPolicy: deps.config.secretsPolicy,
     },
   });
-  const virus = virusVerdict(state, deps.config);
+  const virus = virusVerdict(state.malware, report, deps.config);
   report.scan.virus = virus;
   if (deps.piiEntityDetector && report.fileType === 'dataset') {
     const comprehend = await sampleWithComprehend(reader, deps.piiEntityDetector);
