@@ -60,7 +60,7 @@ function acknowledgeFunction(stack: UploadStack, fn: UploadFunction, name: strin
     id: 'Serverless-LambdaDLQ',
     reason:
       fn === stack.virusDefinitions.updater
-        ? `${name} is invoked asynchronously by its 6-hourly schedule with an empty event: a failed run loses no data ` +
+        ? `${name} is invoked asynchronously by its schedule (every 6 hours by default) with an empty event: a failed run loses no data ` +
           'and is superseded by the next run; the failure is in its log group and its Errors metric, and until signatures exist scans fail closed.'
         : `${name} is only invoked synchronously (by API Gateway or by a Step Functions task), where the caller ` +
           'receives the error and retries or records it; a dead-letter queue only ever receives failed asynchronous invocations.',
@@ -112,7 +112,7 @@ export function acknowledgeNagFindings(stack: UploadStack): void {
   Validations.of(stack.virusDefinitions.schedule).acknowledge({
     id: 'Serverless-EventBusDLQ',
     reason:
-      'The schedule target is the signature updater, invoked with an empty event every 6 hours (2 retries): an event that ' +
+      'The schedule target is the signature updater, invoked with an empty event on its schedule (2 retries): an event that ' +
       'could not be delivered carries nothing to keep, and the next scheduled run does the same work.',
   });
   for (const [name, fn] of [

@@ -124,8 +124,10 @@ export class UploadFunction extends Construct {
             ephemeralStorageSize: Size.gibibytes(6),
             environment: {
               ...props.environment,
-              // A scan that would outlive the function is stopped first, and reported as an error.
-              CLAMAV_TIMEOUT_SECONDS: String(Math.max(props.timeoutSeconds - 60, 30)),
+              // A scan that would outlive the function is stopped first, and reported as an error:
+              // the function's time less a cold start (signatures from S3, clamd loading them:
+              // up to 2 minutes) and a minute for the rest.
+              CLAMAV_TIMEOUT_SECONDS: String(Math.max(props.timeoutSeconds - 180, 30)),
             },
           })
         : this.nodejsFunction(props, common);

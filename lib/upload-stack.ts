@@ -187,7 +187,7 @@ export class UploadStack extends Stack {
     }
 
     new CfnOutput(this, 'UpdateVirusDefinitionsCommand', {
-      value: `aws lambda invoke --function-name ${this.virusDefinitions.updater.function.functionName} /dev/stdout`,
+      value: `aws lambda invoke --invocation-type Event --function-name ${this.virusDefinitions.updater.function.functionName} /dev/null`,
       description:
         'Run once after the first deployment: loads the ClamAV signatures (then every 6 hours on schedule). Until then uploads are quarantined as not scanned.',
     });

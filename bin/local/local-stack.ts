@@ -18,7 +18,7 @@ import { synthesizeCompletionAsl } from '../../lib/local-asl.js';
 import { createApiGatewayServer, loadRoutes } from './api-gateway-server.js';
 import { startEmulators } from './emulators.js';
 import { createAuthenticator, loadLocalAuthSettings } from './local-auth.js';
-import { startMalwareScanning } from './malware-scanning.js';
+import { type LocalMalwareScanning, startMalwareScanning } from './malware-scanning.js';
 import { LocalWorkflowRunner, loadTaskHandlers } from './workflow-runner.js';
 
 // The pinned SDK supports Node 20; its notice about future SDK releases needing Node 22 is not
@@ -84,55 +84,66 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
   };
   Object.assign(process.env, settings);
-  // Fail fast on a bad setting, naming the variable, before starting anything else.
-  loadConfig(process.env);
-  loadDownstreamConfig(process.env);
-  loadScannerEnv(process.env);
-  const authSettings = loadLocalAuthSettings(process.env);
-  const malwareScanning = await startMalwareScanning(log);
-  const config = loadConfig(process.env); // with the scanner's policy default
-  resetDeps();
+  // A start that fails part-way stops what it started and puts the environment back: no clamd or
+  // emulator outlives it, and the next stack in the process starts clean.
+  let malwareScanning: LocalMalwareScanning | undefined;
+  try {
+    // Fail fast on a bad setting, naming the variable, before starting clamd.
+    loadConfig(process.env);
+    loadDownstreamConfig(process.env);
+    loadScannerEnv(process.env);
+    const authSettings = loadLocalAuthSettings(process.env);
+    const scanning = await startMalwareScanning(log);
+    malwareScanning = scanning;
+    const config = loadConfig(process.env); // with the scanner's policy default
+    resetDeps();
 
-  const [definition, taskHandlers, compiledRoutes] = await Promise.all([
-    synthesizeCompletionAsl(),
-    loadTaskHandlers(projectRoot),
-    loadRoutes(routes, projectRoot),
-  ]);
-  const runner = new LocalWorkflowRunner(definition, taskHandlers, join(dataDir, 'executions'), log);
-  overrideDeps({ workflow: runner });
-  const resumed = await runner.resumeInterrupted();
+    const [definition, taskHandlers, compiledRoutes] = await Promise.all([
+      synthesizeCompletionAsl(),
+      loadTaskHandlers(projectRoot),
+      loadRoutes(routes, projectRoot),
+    ]);
+    const runner = new LocalWorkflowRunner(definition, taskHandlers, join(dataDir, 'executions'), log);
+    overrideDeps({ workflow: runner });
+    const resumed = await runner.resumeInterrupted();
 
-  const server = createApiGatewayServer(compiledRoutes, log, {
-    authenticate: createAuthenticator(authSettings),
-    throttle: {
-      rateLimitPerSecond: config.throttleRateLimitPerSecond,
-      burstLimit: config.throttleBurstLimit,
-    },
-  });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((listening, failed) => {
-    server.once('error', failed);
-    server.listen(options.port, host, () => listening());
-  });
-  const port = (server.address() as AddressInfo).port;
+    const server = createApiGatewayServer(compiledRoutes, log, {
+      authenticate: createAuthenticator(authSettings),
+      throttle: {
+        rateLimitPerSecond: config.throttleRateLimitPerSecond,
+        burstLimit: config.throttleBurstLimit,
+      },
+    });
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((listening, failed) => {
+      server.once('error', failed);
+      server.listen(options.port, host, () => listening());
+    });
+    const port = (server.address() as AddressInfo).port;
 
-  return {
-    url: `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`,
-    port,
-    dynamodbEndpoint: emulators.dynamodbEndpoint,
-    s3Endpoint: emulators.s3Endpoint,
-    ...localNames,
-    authMode: authSettings.mode,
-    runner,
-    resumed,
-    malwareScanning: malwareScanning.description,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((closed) => server.close(() => closed()));
-      await runner.idle();
-      await malwareScanning.stop();
-      await emulators.stop();
-      restoreEnv();
-    },
-  };
+    return {
+      url: `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`,
+      port,
+      dynamodbEndpoint: emulators.dynamodbEndpoint,
+      s3Endpoint: emulators.s3Endpoint,
+      ...localNames,
+      authMode: authSettings.mode,
+      runner,
+      resumed,
+      malwareScanning: scanning.description,
+      async stop() {
+        server.closeAllConnections();
+        await new Promise<void>((closed) => server.close(() => closed()));
+        await runner.idle();
+        await scanning.stop();
+        await emulators.stop();
+        restoreEnv();
+      },
+    };
+  } catch (error) {
+    await malwareScanning?.stop();
+    await emulators.stop();
+    restoreEnv();
+    throw error;
+  }
 }

@@ -1,5 +1,6 @@
 /**
- * `UpdateVirusDefinitions` (AWS only): runs on a schedule and once after each deployment. It
+ * `UpdateVirusDefinitions` (AWS only): runs on a schedule (and once by hand after the first
+ * deployment: the stack output `UpdateVirusDefinitionsCommand`). It
  * fills /tmp from the signatures already in S3, runs freshclam, and uploads the files and a new
  * manifest under `clamav/` for the scanning function (`ScanForMalware`) to load.
  */

@@ -129,7 +129,7 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
     const updater = serverless.find((acknowledgement) =>
       acknowledgement.path.startsWith(built.stack.virusDefinitions.updater.function.node.path),
     );
-    expect(updater?.reason).toMatch(/invoked asynchronously by its 6-hourly schedule/);
+    expect(updater?.reason).toMatch(/invoked asynchronously by its schedule/);
     expect(
       serverless.filter((acknowledgement) => acknowledgement.id.endsWith('Serverless-EventBusDLQ')),
     ).toEqual([expect.objectContaining({ path: built.stack.virusDefinitions.schedule.node.path })]);

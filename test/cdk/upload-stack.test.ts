@@ -89,7 +89,7 @@ describe('Lambda functions', () => {
     expect(scanner.Code).toEqual(updater.Code);
     expect(
       environmentOf(logicalIdOf(stack.taskFunctions.ScanForMalware.function)).CLAMAV_TIMEOUT_SECONDS,
-    ).toBe('840');
+    ).toBe('720');
     const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
     expect(rule?.Properties).toMatchObject({
       ScheduleExpression: 'rate(6 hours)',

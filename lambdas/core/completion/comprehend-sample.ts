@@ -47,7 +47,15 @@ export function sampleText(head: string): { text: string; records: number } {
     } catch {
       strings.push(line);
     }
-    const text = strings.join('\n');
+    let text = strings.join('\n');
+    // A first record longer than the whole budget (a long document) is sampled by its beginning
+    // rather than not at all: an empty sample would read as "no PII".
+    if (records === 0 && Buffer.byteLength(text) + 1 > maxSampleBytes) {
+      text = Buffer.from(text)
+        .subarray(0, maxSampleBytes - 1)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
+    }
     const size = Buffer.byteLength(text) + 1;
     if (bytes + size > maxSampleBytes) break;
     pieces.push(text);

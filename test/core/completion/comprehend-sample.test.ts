@@ -37,6 +37,14 @@ describe('sampleText', () => {
     expect(records).toBeGreaterThan(100);
     expect(records).toBeLessThan(1000);
   });
+
+  it('samples the beginning of a first record longer than the budget instead of nothing', () => {
+    const { text, records } = sampleText(`${JSON.stringify({ text: 'é'.repeat(200_000) })}\n`);
+    expect(records).toBe(1);
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(maxSampleBytes);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(maxSampleBytes - 4);
+    expect(text).not.toContain('\uFFFD');
+  });
 });
 
 describe('AnalyzeFile with Comprehend sampling', () => {
