@@ -55,24 +55,39 @@ function attributeRef(element: IConstruct, attribute: string): string {
   return `<${logicalId}.${attribute}>`;
 }
 
+/** Why a function has no dead-letter queue of its own: it is never invoked asynchronously with data. */
+function dlqReason(stack: UploadStack, fn: UploadFunction, name: string): string {
+  if (fn === stack.virusDefinitions.updater) {
+    return (
+      `${name} is invoked asynchronously by its schedule (every 6 hours by default) with an empty event: a failed run loses no data ` +
+      'and is superseded by the next run; the failure is in its log group and its Errors metric, and until signatures exist scans fail closed.'
+    );
+  }
+  if (fn === stack.sessionRemovedEvents.handler) {
+    return (
+      `${name} is invoked synchronously by its DynamoDB stream event source mapping, never asynchronously, so a ` +
+      'function dead-letter queue would receive nothing; the mapping itself retries with bisection and sends the records that failed every retry to its on-failure SQS queue.'
+    );
+  }
+  return (
+    `${name} is only invoked synchronously (by API Gateway or by a Step Functions task), where the caller ` +
+    'receives the error and retries or records it; a dead-letter queue only ever receives failed asynchronous invocations.'
+  );
+}
+
 function acknowledgeFunction(stack: UploadStack, fn: UploadFunction, name: string): void {
-  Validations.of(fn.function).acknowledge({
-    id: 'Serverless-LambdaDLQ',
-    reason:
-      fn === stack.virusDefinitions.updater
-        ? `${name} is invoked asynchronously by its schedule (every 6 hours by default) with an empty event: a failed run loses no data ` +
-          'and is superseded by the next run; the failure is in its log group and its Errors metric, and until signatures exist scans fail closed.'
-        : `${name} is only invoked synchronously (by API Gateway or by a Step Functions task), where the caller ` +
-          'receives the error and retries or records it; a dead-letter queue only ever receives failed asynchronous invocations.',
-  });
+  Validations.of(fn.function).acknowledge({ id: 'Serverless-LambdaDLQ', reason: dlqReason(stack, fn, name) });
   const bucketArn = attributeRef(stack.bucket.node.defaultChild as IConstruct, 'Arn');
   const role = Validations.of(fn.role);
   const comprehend = name === 'AnalyzeFile' && stack.settings.comprehendPii === 'sample';
+  const streamReader = fn === stack.sessionRemovedEvents.handler;
   role.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason: comprehend
       ? `${xrayReason} The same holds for comprehend:DetectPiiEntities, granted to ${name} because the stack enables Comprehend PII sampling (comprehendPii: sample).`
-      : xrayReason,
+      : streamReader
+        ? `${xrayReason} The same holds for dynamodb:ListStreams, which the event source mapping of ${name} needs and which has no resource-level permissions; reading records (DescribeStream, GetRecords, GetShardIterator) is granted on the sessions table's stream ARN only.`
+        : xrayReason,
   });
   // One finding per key pattern: the actions are exact (see bucket-access.ts), only the keys are
   // wildcards, because every key holds an upload id created at run time.
@@ -119,9 +134,22 @@ export function acknowledgeNagFindings(stack: UploadStack): void {
     ...Object.entries(stack.routeFunctions),
     ...Object.entries(stack.taskFunctions),
     ['UpdateVirusDefinitions', stack.virusDefinitions.updater] as const,
+    ['SessionRemovedEvents', stack.sessionRemovedEvents.handler] as const,
   ]) {
     acknowledgeFunction(stack, fn, name);
   }
+  const failures = Validations.of(stack.sessionRemovedEvents.failureQueue);
+  const failuresRole =
+    'is the on-failure destination of the SessionRemovedEvents stream mapping: Lambda sends it the description ' +
+    '(shard and sequence numbers) of stream records that failed every retry, kept 14 days for an operator';
+  failures.acknowledge({
+    id: 'Serverless-SQSRedrivePolicy',
+    reason: `This queue ${failuresRole}; it is itself the end of the line, and a redrive policy would only move those records again.`,
+  });
+  failures.acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: `This queue ${failuresRole}. cdk-nag recognizes dead-letter queues by other queues' redrive policies only, so it does not see that this queue is one.`,
+  });
 
   // `complete` reads the status of this state machine's executions (grantExecution names them
   // as `execution:<state machine name>:*`, since execution names are upload ids).

@@ -20,6 +20,7 @@ import {
   resolveDownstreamSettings,
 } from './downstream-props.js';
 import { acknowledgeNagFindings } from './nag-acknowledgements.js';
+import { SessionRemovedEvents } from './session-removed-events.js';
 import { UploadApi } from './upload-api.js';
 import { UploadAuth } from './upload-auth.js';
 import type { UploadFunction } from './upload-function.js';
@@ -64,9 +65,11 @@ export class UploadStack extends Stack {
   public readonly taskFunctions: Readonly<Record<WorkflowTaskName, UploadFunction>>;
   /** freshclam on a schedule, keeping ClamAV's signatures in the bucket for `ScanForMalware`. */
   public readonly virusDefinitions: VirusDefinitions;
+  /** `Upload Expired` for sessions DynamoDB TTL deleted unseen, from the table's stream. */
+  public readonly sessionRemovedEvents: SessionRemovedEvents;
   /**
-   * Every Lambda function, by route id, state name or `UpdateVirusDefinitions` (never the same
-   * name twice).
+   * Every Lambda function, by route id, state name, `UpdateVirusDefinitions` or
+   * `SessionRemovedEvents` (never the same name twice).
    */
   public readonly functions: Readonly<Record<string, LambdaFunction>>;
 
@@ -124,6 +127,13 @@ export class UploadStack extends Stack {
       environment,
     });
 
+    this.sessionRemovedEvents = new SessionRemovedEvents(this, 'ExpiryEvents', {
+      table: this.table,
+      bucket: this.bucket,
+      environment,
+    });
+    this.downstream.grantPublish(this.sessionRemovedEvents.handler);
+
     this.auth = new UploadAuth(this, 'Auth', { settings: settings.auth });
     this.api = new UploadApi(this, 'Api', {
       authorizer: this.auth.authorizer,
@@ -148,6 +158,7 @@ export class UploadStack extends Stack {
         ...Object.entries(this.routeFunctions),
         ...Object.entries(this.taskFunctions),
         ['UpdateVirusDefinitions', this.virusDefinitions.updater] as const,
+        ['SessionRemovedEvents', this.sessionRemovedEvents.handler] as const,
       ].map(([name, fn]) => [name, fn.function]),
     );
 

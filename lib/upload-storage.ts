@@ -7,7 +7,7 @@
  * record of what happened to them.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -29,7 +29,10 @@ export const accessLogExpirationDays = 365;
 
 /** The session table, the file bucket and its access log bucket. */
 export class UploadStorage extends Construct {
-  /** Sessions and chunk records: partition key `pk`, sort key `sk`, TTL attribute `ttl`. */
+  /**
+   * Sessions and chunk records: partition key `pk`, sort key `sk`, TTL attribute `ttl`, and a
+   * stream of old images (`session-removed-events.ts`).
+   */
   public readonly table: Table;
   /** Chunks (`uploads/`), assembly (`staging/`) and published files (`completed/`). */
   public readonly bucket: Bucket;
@@ -57,6 +60,9 @@ export class UploadStorage extends Construct {
       // DynamoDB TTL removes expired sessions and chunk records eventually (within days); the
       // code checks the expiry timestamp itself and never relies on the item being gone.
       timeToLiveAttribute: 'ttl',
+      // Old images only: the one reader (`SessionRemovedEvents`) needs what a TTL delete removed,
+      // to publish `Upload Expired` for an upload that expired unseen (docs/events.md).
+      stream: StreamViewType.OLD_IMAGE,
       ...(this.encryptionKey
         ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.encryptionKey }
         : { encryption: TableEncryption.AWS_MANAGED }),

@@ -1,7 +1,7 @@
 /**
  * The whole system in one process: dynalite and s3rver persisting under the data directory, the
- * synthesized completion state machine run by aws-local-stepfunctions, and the API Gateway
- * stand-in serving the same handlers. Used by `npm start` and by the end-to-end tests.
+ * synthesized completion state machine run by aws-local-stepfunctions, the API Gateway
+ * stand-in serving the same handlers, and the expiry sweep that stands in for the table's stream. Used by `npm start` and by the end-to-end tests.
  */
 import './polyfills.js';
 import { mkdir } from 'node:fs/promises';
@@ -10,13 +10,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { routes } from '../../lambdas/routes.js';
 import { loadConfig } from '../../lambdas/runtime/config.js';
-import { overrideDeps, resetDeps } from '../../lambdas/runtime/deps.js';
+import { getDeps, overrideDeps, resetDeps } from '../../lambdas/runtime/deps.js';
 import { loadDownstreamConfig } from '../../lambdas/runtime/downstream.js';
 import { createLogger } from '../../lambdas/runtime/logger.js';
 import { loadScannerEnv } from '../../lambdas/runtime/malware-scanner.js';
 import { synthesizeCompletionAsl } from '../../lib/local-asl.js';
 import { createApiGatewayServer, loadRoutes } from './api-gateway-server.js';
 import { startEmulators } from './emulators.js';
+import { startExpirySweeper } from './expiry-sweeper.js';
 import { createAuthenticator, loadLocalAuthSettings } from './local-auth.js';
 import { type LocalMalwareScanning, startMalwareScanning } from './malware-scanning.js';
 import { LocalWorkflowRunner, loadTaskHandlers } from './workflow-runner.js';
@@ -120,6 +121,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       server.listen(options.port, host, () => listening());
     });
     const port = (server.address() as AddressInfo).port;
+    // dynalite has no TTL and no streams: this sweep stands in for the table's stream (docs/events.md).
+    const sweeper = startExpirySweeper(getDeps, config.expirySweepMs, log);
 
     return {
       url: `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`,
@@ -134,6 +137,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       async stop() {
         server.closeAllConnections();
         await new Promise<void>((closed) => server.close(() => closed()));
+        await sweeper.stop();
         await runner.idle();
         await scanning.stop();
         await emulators.stop();

@@ -38,6 +38,14 @@
  * the status and the sha256), and only the caller whose write succeeded then adds 1 to the
  * session's `receivedCount`. A crash between the two leaves the count one short; that is why
  * the count is informative only and the chunk items are the authority (`complete` checks them).
+ *
+ * ## Listing by state
+ *
+ * `listByState` is a Scan of the whole table with a filter (session items in the given states):
+ * its cost grows with every item ever written, chunks included. It serves the local stack's
+ * expiry sweep on dynalite, which has neither TTL nor streams; a deployed table has no such
+ * caller (the table's stream reports sessions that TTL deleted, `core/downstream/removed-sessions.ts`),
+ * and a GSI on `state` would be the way if one were ever needed there.
  */
 import {
   type DynamoDBDocumentClient,
@@ -45,16 +53,19 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandOutput,
+  ScanCommand,
+  type ScanCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailedError } from '../core/errors.js';
-import type { ChunkRecord, UploadSession } from '../core/model.js';
+import type { ChunkRecord, UploadSession, UploadState } from '../core/model.js';
 import type { ChunkClaim, SessionRepository, SessionTransition } from '../core/ports.js';
 
 type SessionAttributes = Partial<Omit<UploadSession, 'uploadId' | 'state'>>;
 type Item = Record<string, unknown>;
 
-const sessionSortKey = 'SESSION';
+/** The sort key of a session item (the table's stream handler tells session items by it). */
+export const sessionSortKey = 'SESSION';
 const chunkSortKeyPrefix = 'CHUNK#';
 
 const partitionKey = (uploadId: string): string => `UPLOAD#${uploadId}`;
@@ -89,7 +100,8 @@ async function conditionally<T>(message: string, write: () => Promise<T>): Promi
   }
 }
 
-function toSession(item: Item): UploadSession {
+/** A session item (from a read, or a stream record's image) as the core's session. */
+export function toSession(item: Item): UploadSession {
   const { pk: _pk, sk: _sk, ...session } = item;
   return session as unknown as UploadSession;
 }
@@ -294,6 +306,33 @@ export class DynamoDBSessionRepository implements SessionRepository {
         }),
       ),
     );
+  }
+
+  async listByState(states: readonly UploadState[]): Promise<UploadSession[]> {
+    if (states.length === 0) return [];
+    const placeholders = states.map((_, position) => `:state${position}`);
+    const values: Record<string, unknown> = { ':session': sessionSortKey };
+    states.forEach((state, position) => {
+      values[`:state${position}`] = state;
+    });
+    const sessions: UploadSession[] = [];
+    let exclusiveStartKey: ScanCommandOutput['LastEvaluatedKey'];
+    // A Scan page reads at most 1 MB before filtering: a page may hold no match and still go on.
+    do {
+      const page: ScanCommandOutput = await this.documentClient.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: allOf('#sk = :session', clauses.stateIn(placeholders)),
+          ExpressionAttributeNames: { '#sk': 'sk', '#state': 'state' },
+          ExpressionAttributeValues: values,
+          ConsistentRead: true,
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) sessions.push(toSession(item));
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey !== undefined);
+    return sessions;
   }
 
   /** The session's `ttl`, copied onto chunk items; `ConditionFailedError` when there is no session. */

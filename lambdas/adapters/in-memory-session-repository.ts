@@ -6,7 +6,7 @@
  * got back never changes the stored state (DynamoDB would not let it either).
  */
 import { ConditionFailedError } from '../core/errors.js';
-import type { ChunkRecord, UploadSession } from '../core/model.js';
+import type { ChunkRecord, UploadSession, UploadState } from '../core/model.js';
 import type { ChunkClaim, SessionRepository, SessionTransition } from '../core/ports.js';
 
 type SessionAttributes = Partial<Omit<UploadSession, 'uploadId' | 'state'>>;
@@ -89,5 +89,11 @@ export class InMemorySessionRepository implements SessionRepository {
     const session = this.sessions.get(uploadId);
     if (session === undefined) throw new ConditionFailedError(`Session ${uploadId} does not exist`);
     applySet(session, set);
+  }
+
+  async listByState(states: readonly UploadState[]): Promise<UploadSession[]> {
+    return [...this.sessions.values()]
+      .filter((session) => states.includes(session.state))
+      .map((session) => structuredClone(session));
   }
 }

@@ -12,6 +12,7 @@
  * that would answer 202 asks the engine, and records such an execution as `failed`.
  */
 import { publishOutcomeEventBestEffort } from './downstream/publish-events.js';
+import { outcomeEventPending } from './downstream/upload-events.js';
 import { ConditionFailedError, MissingChunksError } from './errors.js';
 import type { CompletionResult, UploadSession } from './model.js';
 import { isFinalState } from './model.js';
@@ -152,7 +153,7 @@ export async function completeUpload(
   let session = await loadLiveSession(deps, uploadId, owner);
   // A final upload whose event the workflow could not publish (its last task failed to): this
   // request finishes it, best effort (`publishOutcomeEvent` skips an event already published).
-  if (isFinalState(session.state) && !session.publishedEvents?.length) {
+  if (isFinalState(session.state) && outcomeEventPending(session)) {
     await publishOutcomeEventBestEffort(deps, uploadId);
   }
   if (session.state === 'uploading') {

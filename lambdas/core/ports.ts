@@ -44,6 +44,13 @@ export interface SessionRepository {
   transition(uploadId: string, transition: SessionTransition): Promise<UploadSession>;
   /** Sets attributes without a state condition (e.g. the workflow's execution id). */
   update(uploadId: string, set: Partial<Omit<UploadSession, 'uploadId' | 'state'>>): Promise<void>;
+  /**
+   * Every session in one of `states`, in no particular order. For the local stack's expiry sweep
+   * only (`core/expire-uploads.ts`): the DynamoDB adapter reads the whole table to answer it, which
+   * is fine on the emulator and not meant for a deployed table (there, the table's stream reports
+   * expired sessions, see `core/downstream/removed-sessions.ts`).
+   */
+  listByState(states: readonly UploadState[]): Promise<UploadSession[]>;
 }
 
 /** One open upload of an owner, as the owner's ledger records it. */

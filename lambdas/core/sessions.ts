@@ -4,6 +4,7 @@
  * the S3 lifecycle rules only clean up behind it, hours or days later.
  */
 import { publishOutcomeEventBestEffort } from './downstream/publish-events.js';
+import { outcomeEventPending } from './downstream/upload-events.js';
 import { ConditionFailedError, UploadGoneError, UploadNotFoundError } from './errors.js';
 import type { UploadSession } from './model.js';
 import { releaseOpenUpload } from './open-uploads.js';
@@ -46,7 +47,9 @@ export function goneError(session: Pick<UploadSession, 'uploadId' | 'state' | 'e
  * Loads a session and throws 410 if it is aborted or expired. An `uploading` session past its
  * expiry is moved to `expired` on the way (conditional: a racing request may do it first).
  *
- * This is where expiry is detected, so this is where `Upload Expired` is published; like
+ * This is where a request detects expiry, so this is where it publishes `Upload Expired`
+ * (`expireSession`; an upload nobody touches again is expired by the local sweep or, on AWS, reported
+ * by the table's stream when TTL deletes it, see docs/events.md); like
  * `Upload Aborted`, an event whose publish failed is published by the next request that finds
  * the upload gone (`publishOutcomeEvent` skips an event already marked published).
  */
@@ -57,24 +60,42 @@ export async function loadLiveSession(
 ): Promise<UploadSession> {
   const session = await loadSession(deps, uploadId, owner);
   if (session.state === 'aborted' || session.state === 'expired') {
-    if (!session.publishedEvents?.length) await publishOutcomeEventBestEffort(deps, uploadId);
+    if (outcomeEventPending(session)) await publishOutcomeEventBestEffort(deps, uploadId);
     throw goneError(session);
   }
   if (isPastExpiry(deps, session)) {
-    const expired = await deps.sessions
-      .transition(uploadId, { from: ['uploading'], to: 'expired', set: { updatedAt: deps.clock.now() } })
-      .then(
-        () => true,
-        (error: unknown) => {
-          if (!(error instanceof ConditionFailedError)) throw error;
-          return false;
-        },
-      );
-    if (expired) await releaseOpenUpload(deps, session.owner, uploadId);
-    await publishOutcomeEventBestEffort(deps, uploadId);
+    await expireSession(deps, session);
     throw goneError({ ...session, state: 'expired' });
   }
   return session;
+}
+
+/**
+ * Moves an `uploading` session past its expiry to `expired`, gives its open-upload slot back and
+ * publishes `Upload Expired`. The one path for every place that finds an expired upload: a request
+ * (`loadLiveSession`) and the local stack's sweep (`expireStaleUploads`). The transition is
+ * conditional, so when two of them race only one releases the slot; both try the publish, and
+ * the later one finds the event marked published and sends nothing (two that publish at the same
+ * instant send it twice, with one `eventId` consumers deduplicate on). A publish the bus refused
+ * is left for the next request or sweep. Answers whether this call made the transition.
+ */
+export async function expireSession(deps: UploadDeps, session: UploadSession): Promise<boolean> {
+  const expired = await deps.sessions
+    .transition(session.uploadId, {
+      from: ['uploading'],
+      to: 'expired',
+      set: { updatedAt: deps.clock.now() },
+    })
+    .then(
+      () => true,
+      (error: unknown) => {
+        if (!(error instanceof ConditionFailedError)) throw error;
+        return false;
+      },
+    );
+  if (expired) await releaseOpenUpload(deps, session.owner, session.uploadId);
+  await publishOutcomeEventBestEffort(deps, session.uploadId);
+  return expired;
 }
 
 /** Indices `0..totalChunks-1` as the list a finished upload reports. */

@@ -50,6 +50,11 @@ const envSchema = z
     /** Local stack only (on AWS the API Gateway stage throttles): requests per second per route. */
     THROTTLE_RATE_LIMIT: intFromEnv('THROTTLE_RATE_LIMIT', 100, 1, 100_000),
     THROTTLE_BURST_LIMIT: intFromEnv('THROTTLE_BURST_LIMIT', 200, 1, 100_000),
+    /**
+     * Local stack only (on AWS the table's stream reports TTL deletes): seconds between sweeps for
+     * uploads that expired untouched (`bin/local/expiry-sweeper.ts`).
+     */
+    EXPIRY_SWEEP_SECONDS: intFromEnv('EXPIRY_SWEEP_SECONDS', 60, 1, 86_400),
     PII_POLICY: z
       .enum(['report', 'reject'], { error: 'PII_POLICY must be report or reject' })
       .default('report'),
@@ -99,6 +104,8 @@ export interface Config {
   /** The local stack's token bucket per route: refill rate (per second) and size. */
   throttleRateLimitPerSecond: number;
   throttleBurstLimit: number;
+  /** The local stack's expiry sweep: milliseconds between sweeps. */
+  expirySweepMs: number;
   piiPolicy: 'report' | 'reject';
   secretsPolicy: 'report' | 'reject';
   unscannablePolicy: 'quarantine' | 'reject' | 'report';
@@ -137,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxRequestBodyBytes: e.MAX_REQUEST_BODY_SIZE,
     throttleRateLimitPerSecond: e.THROTTLE_RATE_LIMIT,
     throttleBurstLimit: e.THROTTLE_BURST_LIMIT,
+    expirySweepMs: e.EXPIRY_SWEEP_SECONDS * 1000,
     piiPolicy: e.PII_POLICY,
     secretsPolicy: e.SECRETS_POLICY,
     unscannablePolicy: e.UNSCANNABLE_POLICY,

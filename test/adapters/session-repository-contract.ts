@@ -375,5 +375,28 @@ export function describeSessionRepositoryContract(
         expect(await sessions.get(uploadId)).toBeUndefined();
       });
     });
+
+    describe('listByState', () => {
+      it('lists the sessions in the given states, whole, and no chunk records', async () => {
+        const uploading = await created();
+        await sessions.claimChunk(uploading.uploadId, chunkFixture(0));
+        const expired = await created({ state: 'expired', publishedEvents: ['x:expired'] });
+        const completed = await created({ state: 'completed' });
+
+        const listed = await sessions.listByState(['uploading', 'expired']);
+
+        const ours = listed.filter((session) =>
+          [uploading.uploadId, expired.uploadId, completed.uploadId].includes(session.uploadId),
+        );
+        expect(ours.sort((a, b) => a.state.localeCompare(b.state))).toEqual([expired, uploading]);
+        expect(listed.every((session) => ['uploading', 'expired'].includes(session.state))).toBe(true);
+      });
+
+      it('answers an empty list for no states', async () => {
+        await created();
+
+        expect(await sessions.listByState([])).toEqual([]);
+      });
+    });
   });
 }

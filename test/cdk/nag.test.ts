@@ -108,7 +108,7 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
     expect(apig4[0]?.reason).toMatch(/GET \/api\/health is the one route without an authorizer on purpose/);
   });
 
-  it('acknowledges the Serverless pack only for dead-letter queues: synchronous functions, the signature schedule, the jobs DLQ', () => {
+  it('acknowledges the Serverless pack only for dead-letter queues: synchronous and stream-invoked functions, the signature schedule, the jobs DLQ, the stream failure queue', () => {
     const serverless = acknowledgementsIn(built.app).filter((acknowledgement) =>
       acknowledgement.id.includes('Serverless-'),
     );
@@ -121,6 +121,7 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
       serverless.filter((acknowledgement) => acknowledgement.id.endsWith('Serverless-SQSRedrivePolicy')),
     ).toEqual([
       expect.objectContaining({ path: built.stack.downstream.fineTuningDeadLetterQueue?.node.path }),
+      expect.objectContaining({ path: built.stack.sessionRemovedEvents.failureQueue.node.path }),
     ]);
     expect(ids.filter((id) => id === 'Serverless-LambdaDLQ')).toHaveLength(
       Object.keys(built.stack.functions).length,
@@ -130,6 +131,11 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
       acknowledgement.path.startsWith(built.stack.virusDefinitions.updater.function.node.path),
     );
     expect(updater?.reason).toMatch(/invoked asynchronously by its schedule/);
+    // The stream-invoked function names the mapping's on-failure queue instead.
+    const streamReader = serverless.find((acknowledgement) =>
+      acknowledgement.path.startsWith(built.stack.sessionRemovedEvents.handler.function.node.path),
+    );
+    expect(streamReader?.reason).toMatch(/stream event source mapping.*on-failure SQS queue/);
     expect(
       serverless.filter((acknowledgement) => acknowledgement.id.endsWith('Serverless-EventBusDLQ')),
     ).toEqual([expect.objectContaining({ path: built.stack.virusDefinitions.schedule.node.path })]);

@@ -48,8 +48,8 @@ function environmentOf(logicalId: string): Record<string, unknown> {
 }
 
 describe('Lambda functions', () => {
-  it('creates exactly one function per route and per workflow task, and the signature updater', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 1 + routes.length + taskNames.length);
+  it('creates exactly one function per route and per workflow task, the signature updater and the expiry stream reader', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 2 + routes.length + taskNames.length);
     expect(Object.keys(stack.routeFunctions).sort()).toEqual(routes.map((route) => route.id).sort());
     expect(Object.keys(stack.taskFunctions).sort()).toEqual([...taskNames].sort());
   });
@@ -464,14 +464,19 @@ describe('IAM', () => {
     }
   });
 
-  it('names Resource "*" only for X-Ray and CloudWatch Logs delivery actions (the acknowledged IAM5 finding)', () => {
-    const starActions = allPolicyStatements()
-      .filter(({ statement }) => statement.Resource === '*')
-      .flatMap(({ statement }) => actionsOf(statement));
-    for (const action of starActions) {
-      expect(action).toMatch(
-        /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))$/,
-      );
+  it('names Resource "*" only for X-Ray and CloudWatch Logs delivery actions, and ListStreams for the stream reader (the acknowledged IAM5 findings)', () => {
+    const starStatements = allPolicyStatements().filter(({ statement }) => statement.Resource === '*');
+    const streamReader = logicalIdOf(stack.sessionRemovedEvents.handler.role);
+    for (const { roleIds, statement } of starStatements) {
+      for (const action of actionsOf(statement)) {
+        if (action === 'dynamodb:ListStreams') {
+          expect(roleIds).toEqual([streamReader]);
+          continue;
+        }
+        expect(action).toMatch(
+          /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))$/,
+        );
+      }
     }
   });
 });

@@ -15,7 +15,7 @@
 import { isUtf8 } from 'node:buffer';
 import { type CsvError, Parser } from 'csv-parse';
 import type { DatasetParser, Finding } from '../types.js';
-import { completeUtf8Length } from './json-array-parser.js';
+import { completeUtf8Length, firstInvalidUtf8Offset } from './json-array-parser.js';
 import type { ParserContext } from './jsonl-parser.js';
 import { asBuffer } from './line-splitter.js';
 
@@ -270,14 +270,7 @@ class CsvParser implements DatasetParser {
     const complete = completeUtf8Length(bytes, bytes.length);
     this.utf8Carry = complete < bytes.length ? Buffer.from(bytes.subarray(complete)) : undefined;
     if (isUtf8(bytes.subarray(0, complete))) return;
-    let low = 0;
-    let high = complete;
-    while (high - low > 4) {
-      const mid = (low + high) >>> 1;
-      if (isUtf8(bytes.subarray(0, completeUtf8Length(bytes, mid)))) low = mid;
-      else high = mid;
-    }
-    this.reportInvalidUtf8(base + low);
+    this.reportInvalidUtf8(base + firstInvalidUtf8Offset(bytes, complete));
   }
 
   private reportInvalidUtf8(offset: number): void {

@@ -226,18 +226,32 @@ class JsonArrayParser implements DatasetParser {
   }
 }
 
-/** Error path only: the line holding the first byte that breaks UTF-8 decoding. */
-function lineOfFirstInvalidUtf8(bytes: Buffer): number {
+/**
+ * Error path only: the offset of the byte at which `bytes[0, end)` (known not to be valid UTF-8)
+ * stops decoding - the last byte of the first invalid sequence, so on the line that holds it.
+ * A binary search narrows it to a few bytes, then the exact byte is found one prefix at a time.
+ */
+export function firstInvalidUtf8Offset(bytes: Uint8Array, end: number = bytes.length): number {
   let low = 0;
-  let high = bytes.length;
+  let high = end;
   // isUtf8 on prefixes is monotonic except for a sequence cut at the end; step back past it.
   while (high - low > 4) {
     const mid = (low + high) >>> 1;
     if (isUtf8(bytes.subarray(0, completeUtf8Length(bytes, mid)))) low = mid;
     else high = mid;
   }
+  for (let length = low + 1; length <= high; length++) {
+    if (!isUtf8(bytes.subarray(0, completeUtf8Length(bytes, length)))) return length - 1;
+  }
+  // Only the whole range fails: a last byte that merely looks like the start of a sequence.
+  return Math.max(low, high - 1);
+}
+
+/** Error path only: the line holding the first byte that breaks UTF-8 decoding. */
+function lineOfFirstInvalidUtf8(bytes: Buffer): number {
+  const offset = firstInvalidUtf8Offset(bytes);
   let line = 1;
-  for (let lf = bytes.indexOf(10); lf !== -1 && lf < low; lf = bytes.indexOf(10, lf + 1)) line++;
+  for (let lf = bytes.indexOf(10); lf !== -1 && lf < offset; lf = bytes.indexOf(10, lf + 1)) line++;
   return line;
 }
 

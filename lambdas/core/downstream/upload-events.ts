@@ -157,7 +157,7 @@ export function outcomeEvent(session: UploadSession & { state: FinalUploadState 
     detailType: detailTypes[session.state],
     detail: {
       version: eventSchemaVersion,
-      eventId: `${session.uploadId}:${session.state}`,
+      eventId: outcomeEventId(session),
       uploadId: session.uploadId,
       owner: session.owner,
       state: session.state,
@@ -198,3 +198,15 @@ export function notificationFailedEvent(
     },
   };
 }
+
+/** The id of a final session's outcome event: one per upload and final state. */
+export const outcomeEventId = (session: Pick<UploadSession, 'uploadId' | 'state'>): string =>
+  `${session.uploadId}:${session.state}`;
+
+/**
+ * Whether a final session's outcome event is still to be published. Other events (a
+ * `Notification Failed`) may be marked already: only the outcome's own id counts.
+ */
+export const outcomeEventPending = (
+  session: Pick<UploadSession, 'uploadId' | 'state' | 'publishedEvents'>,
+): boolean => !session.publishedEvents?.includes(outcomeEventId(session));
