@@ -26,8 +26,8 @@ try {
     `  S3 (s3rver):         ${stack.s3Endpoint}  bucket ${stack.bucketName}`,
     `  Malware scanning:    ${stack.malwareScanning}`,
     stack.authMode === 'jwt'
-      ? '  Auth: AUTH_MODE=jwt, send "Authorization: Bearer $(npm run -s token -- --sub <user>)"'
-      : '  Auth: AUTH_MODE=none, every request is the implicit user "local"',
+      ? '  Auth:                AUTH_MODE=jwt, send "Authorization: Bearer $(npm run -s token -- --sub <user>)"'
+      : '  Auth:                AUTH_MODE=none, every request is the implicit user "local"',
     `  Events:              ${dataDir}/events.jsonl  fine-tuning jobs: ${dataDir}/fine-tuning-jobs.jsonl`,
     `  Curation webhook:    ${process.env.CURATION_WEBHOOK_URL ?? 'none (set CURATION_WEBHOOK_URL and CURATION_WEBHOOK_SECRET)'}`,
     ...(stack.resumed.length > 0
@@ -35,7 +35,9 @@ try {
       : []),
     '',
     'Try:',
-    `  curl -X POST ${stack.url}/api/upload/init -H "Content-Type: application/json" -d '{"filename": "test.jsonl", "totalSize": 1024}'`,
+    `  curl -X POST ${stack.url}/api/upload/init -H "Content-Type: application/json"${
+      stack.authMode === 'jwt' ? ' -H "Authorization: Bearer $(npm run -s token -- --sub alice)"' : ''
+    } -d '{"filename": "test.jsonl", "totalSize": 1024}'`,
     '',
     'Press Ctrl-C to stop.',
     '',

@@ -40,7 +40,7 @@ export interface CompletionResult {
 
 export interface UploadSession {
   uploadId: string;
-  /** Who created the upload (one implicit `local` owner until authentication lands). */
+  /** Who created the upload: the JWT `sub`, the IAM caller's ARN, or `local` (local `AUTH_MODE=none`). */
   owner: string;
   /** The filename as the client sent it (kept for lineage, never used in a key). */
   originalFilename: string;
