@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +24,7 @@ import { ClamdScanner } from '../lambdas/adapters/clamav/clamd-scanner.js';
 import { analyzeFile } from '../lambdas/analysis/analyze-file.js';
 import { CLAMAV_MAX_SCANNABLE_BYTES } from '../lambdas/analysis/scan/virus-types.js';
 import type { RangedReader } from '../lambdas/analysis/types.js';
+import { writeEicarDatabase } from '../test/support/clamav.js';
 import { table } from './report.js';
 
 const MiB = 1024 * 1024;
@@ -167,12 +168,7 @@ let clamavSignatures = 'not measured';
 async function scanWithClamd(path: string, size: number) {
   const official = hasSignatures('/var/lib/clamav');
   const dir = await mkdtemp(join(tmpdir(), 'clamav-bench-'));
-  const databaseDir = official ? '/var/lib/clamav' : join(dir, 'signatures');
-  if (!official) {
-    await mkdir(databaseDir);
-    const body = Buffer.from('EICAR-STANDARD-ANTIVIRUS-TEST-FILE!').toString('hex');
-    await writeFile(join(databaseDir, 'test.ndb'), `Test.EICAR-Body:0:*:${body}\n`);
-  }
+  const databaseDir = official ? '/var/lib/clamav' : await writeEicarDatabase(dir);
   const clamd = await startClamd({ databaseDir });
   try {
     const scanner = new ClamdScanner(clamd.address, { timeoutMs: 3600_000 });

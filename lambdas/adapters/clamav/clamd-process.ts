@@ -55,7 +55,8 @@ export interface RunningClamd {
   stop(): Promise<void>;
 }
 
-const megabytes = (bytes: number) => `${Math.max(1, Math.floor(bytes / 1024 / 1024))}M`;
+/** A byte count as ClamAV's size settings take it (`2047M`), at least 1M. */
+export const megabytes = (bytes: number) => `${Math.max(1, Math.floor(bytes / 1024 / 1024))}M`;
 
 export function clamdConfig(dir: string, options: ClamdOptions): string {
   const maxBytes = Math.min(options.maxBytes ?? CLAMAV_MAX_SCANNABLE_BYTES, CLAMAV_MAX_SCANNABLE_BYTES);

@@ -16,6 +16,7 @@ import {
 import type { MalwareScanner } from '../../core/ports.js';
 import { type EngineVersion, interpretReply, parseVersion, tooLarge } from './clamav-verdict.js';
 import { SourceStreamError } from './clamd-client.js';
+import { megabytes } from './clamd-process.js';
 
 export interface ClamscanScannerOptions {
   /** The clamscan binary. */
@@ -25,8 +26,6 @@ export interface ClamscanScannerOptions {
   timeoutMs: number;
   maxBytes?: number;
 }
-
-const megabytes = (bytes: number) => `${Math.floor(bytes / 1024 / 1024)}M`;
 
 export class ClamscanScanner implements MalwareScanner {
   readonly maxBytes: number;
