@@ -70,9 +70,14 @@ export interface RecordLocation {
   index: number;
   /**
    * The record's source text when the parser has it at no cost (a JSONL line): lets visitors
-   * such as the duplicate check hash text instead of serializing the record again.
+   * such as the secret scan search the line once instead of each of its strings.
    */
   text?: string;
+  /**
+   * The record's source bytes (UTF-8, no line end) when the parser has them at no cost (a JSONL
+   * line): lets the duplicate check hash them instead of serializing the record again.
+   */
+  bytes?: Uint8Array;
 }
 
 /** Collects findings; keeps the first `maxKept` of each severity and counts all. */

@@ -150,7 +150,7 @@ class JsonlParser implements DatasetParser {
       });
       return;
     }
-    const at = { line, index: this.records++, text };
+    const at = { line, index: this.records++, text, bytes: lineBytes };
     for (const visitor of this.context.visitors) visitor.onRecord(value, at);
   }
 

@@ -1,7 +1,8 @@
 /**
- * Finds exact duplicate records in bounded memory: each record's JSON (`JSON.stringify` of the
- * parsed record, so whitespace, escapes and number spelling do not matter; key order does, which
- * keeps the cost at one native stringify) is hashed to 64 bits and kept in an open-addressing
+ * Finds exact duplicate records in bounded memory: each record's source bytes (a JSONL line), or
+ * else its JSON (`JSON.stringify` of the parsed record, so whitespace, escapes and number spelling
+ * do not matter; key order does, which keeps the cost at one native stringify) is hashed to 64
+ * bits and kept in an open-addressing
  * table of typed arrays (12 bytes a slot, 1 million records take 24 MiB at most). Beyond
  * `maxRecords` distinct records the detector stops and says so. A 64-bit digest makes a false
  * duplicate among a million records a one-in-ten-million event.
@@ -22,26 +23,28 @@ const laneB = (b: number, w: number) => {
 
 /**
  * Two independent 32-bit multiplicative hashes (an FNV-style and a Murmur-style lane) over the
- * source text, two UTF-16 code units per step (packed into one 32-bit word, so no two texts of
- * one length pack alike), about twice as fast as serializing and digesting the record. Identical
- * lines match; lines that differ only in whitespace or key spelling do not (the text path is for
- * JSONL lines).
+ * source bytes, four bytes (one little-endian 32-bit word, read through a `DataView`) per step
+ * into both lanes, then the last 0-3 bytes one by one; the length goes into the finish. About
+ * 2.8 times as fast as the former walk over the decoded text two UTF-16 units a step (1.9 GB/s
+ * against 0.67 GB/s on the benchmark's lines). Identical lines match; lines that differ only in
+ * whitespace or key spelling do not (the byte path is for JSONL lines).
  */
-function hashText(text: string): [number, number] {
+function hashBytes(view: DataView, start: number, length: number): [number, number] {
   let a = 0x811c9dc5 | 0;
   let b = 0x9747b28c | 0;
-  const end = text.length;
-  let i = 0;
-  for (; i + 1 < end; i += 2) {
-    const w = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+  const end = start + length;
+  let i = start;
+  for (; i + 3 < end; i += 4) {
+    const w = view.getInt32(i, true);
     a = laneA(a, w);
     b = laneB(b, w);
   }
-  if (i < end) {
-    a = laneA(a, text.charCodeAt(i));
-    b = laneB(b, text.charCodeAt(i));
+  for (; i < end; i++) {
+    const byte = view.getUint8(i);
+    a = laneA(a, byte);
+    b = laneB(b, byte);
   }
-  return [fmix(a), fmix(b ^ end)];
+  return [fmix(a), fmix(b ^ length)];
 }
 
 /** Murmur3's finalizer: every input bit reaches the low bits that pick a table slot. */
@@ -59,6 +62,8 @@ export class DuplicateDetector {
   private lines: Uint32Array;
   private size = 0;
   private full = false;
+  /** A view of the last source bytes' ArrayBuffer: lines of one read chunk share one. */
+  private view: DataView | undefined;
 
   constructor(private readonly maxRecords = defaultMaxTrackedRecords) {
     this.hi = new Uint32Array(1024);
@@ -71,13 +76,18 @@ export class DuplicateDetector {
     return this.full;
   }
 
-  /** The line of the first identical record, or undefined (and the record is remembered). */
-  check(record: unknown, line: number, text?: string): number | undefined {
+  /**
+   * The line of the first identical record, or undefined (and the record is remembered). With
+   * `source` (the record's bytes) the bytes are hashed, else the record's JSON; one file must use
+   * one or the other throughout.
+   */
+  check(record: unknown, line: number, source?: Uint8Array): number | undefined {
     if (this.full) return undefined;
     let hi: number;
     let lo: number;
-    if (text !== undefined) {
-      [hi, lo] = hashText(text);
+    if (source !== undefined) {
+      if (this.view?.buffer !== source.buffer) this.view = new DataView(source.buffer);
+      [hi, lo] = hashBytes(this.view, source.byteOffset, source.length);
     } else {
       // One-shot `hash` avoids a Hash object per record (Node >= 20.12).
       const digest = hash('sha1', JSON.stringify(record) ?? 'undefined', 'buffer');

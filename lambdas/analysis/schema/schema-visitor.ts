@@ -158,7 +158,7 @@ class SchemaChecks implements SchemaVisitor {
 
   private checkDuplicate(record: unknown, at: RecordLocation): void {
     if (this.duplicateDetector.saturated) return;
-    const first = this.duplicateDetector.check(record, at.line, at.text);
+    const first = this.duplicateDetector.check(record, at.line, at.bytes);
     if (this.duplicateDetector.saturated) this.duplicateLimitLine = at.line;
     if (first === undefined) return;
     if (++this.duplicates <= maxListedDuplicates) {

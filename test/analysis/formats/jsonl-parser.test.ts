@@ -15,9 +15,9 @@ describe('JSONL parser', () => {
     expect(result.count).toBe(3);
     expect(result.findings).toEqual([]);
     expect(result.records.map((r) => r.at)).toEqual([
-      { line: 1, index: 0, text: '{"a":1}' },
-      { line: 2, index: 1, text: '{"a":2}' },
-      { line: 3, index: 2, text: '{"a":3}' },
+      { line: 1, index: 0, text: '{"a":1}', bytes: Buffer.from('{"a":1}') },
+      { line: 2, index: 1, text: '{"a":2}', bytes: Buffer.from('{"a":2}') },
+      { line: 3, index: 2, text: '{"a":3}', bytes: Buffer.from('{"a":3}') },
     ]);
     expect(result.ends).toBe(1);
   });
