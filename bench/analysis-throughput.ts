@@ -4,6 +4,8 @@
  * runs in its own child process so its peak RSS is its own. The pass runs once per thread count
  * (`AnalysisOptions.threads`: 1 is all on one thread, 2 adds the scan thread); CPU seconds are
  * printed beside wall-clock throughput, since other work on the machine slows the wall clock.
+ * A floor row per `--floor-workers` count measures the least any JSON-validating pass does:
+ * sha256 plus `JSON.parse` of every line on worker threads, nothing else (`parse-floor.ts`).
  *
  *   npm run bench:analysis                 # 1 GiB and 4 GiB, 1 and 2 threads
  *   npm run bench:analysis -- --sizes 0.25 --threads 2 # a quick run
@@ -25,6 +27,7 @@ import { analyzeFile } from '../lambdas/analysis/analyze-file.js';
 import { CLAMAV_MAX_SCANNABLE_BYTES } from '../lambdas/analysis/scan/virus-types.js';
 import type { RangedReader } from '../lambdas/analysis/types.js';
 import { writeEicarDatabase } from '../test/support/clamav.js';
+import { parseFloor } from './parse-floor.js';
 import { table } from './report.js';
 
 const MiB = 1024 * 1024;
@@ -35,6 +38,8 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1,4' },
     threads: { type: 'string', default: '1,2' },
+    /** Worker threads of the floor rows (sha256 + JSON.parse of every line only); '' for none. */
+    'floor-workers': { type: 'string', default: '1,2' },
     keep: { type: 'boolean', default: false },
     /** Skip measuring ClamAV (clamd) on the same file (measured when clamd is installed). */
     'skip-clamav': { type: 'boolean', default: false },
@@ -105,6 +110,10 @@ async function measure(mode: string, path: string, threads: number): Promise<voi
     const hash = createHash('sha256');
     for await (const chunk of stream()) hash.update(chunk as Buffer);
     hash.digest('hex');
+  } else if (mode === 'floor') {
+    const floor = await parseFloor(path, threads);
+    recordCount = floor.records;
+    if (floor.invalid > 0) throw new Error(`the floor pass found ${floor.invalid} invalid lines`);
   } else if (mode === 'clamav') {
     const scan = await scanWithClamd(path, size);
     if (scan.status !== 'clean')
@@ -190,6 +199,10 @@ async function main(): Promise<void> {
     ? 'official signatures in /var/lib/clamav'
     : 'one test signature only: not the cost of a full database';
   const threadCounts = (values.threads ?? '1,2').split(',').map(Number);
+  const floorWorkers = (values['floor-workers'] ?? '')
+    .split(',')
+    .filter((count) => count !== '')
+    .map(Number);
   const rows: string[][] = [];
   const files: string[] = [];
   for (const gib of sizes) {
@@ -210,6 +223,19 @@ async function main(): Promise<void> {
       '',
       load(),
     ]);
+    for (const workers of floorWorkers) {
+      const floor = runChild('floor', path, workers);
+      rows.push([
+        `${gib} GiB`,
+        `floor: sha256 + JSON.parse of every line on ${workers} worker${workers === 1 ? '' : 's'}, nothing else`,
+        mbps(floor).toFixed(0),
+        floor.cpuSeconds.toFixed(1),
+        (floor.maxRssKiB / 1024).toFixed(0),
+        (mbps(floor) / mbps(sha)).toFixed(2),
+        String(floor.recordCount),
+        load(),
+      ]);
+    }
     if (measureClamav) {
       if (statSync(path).size > CLAMAV_MAX_SCANNABLE_BYTES) {
         rows.push([
