@@ -87,7 +87,9 @@ export async function parseFloor(path: string, workers: number): Promise<FloorRe
   };
   const send = (batch: Buffer, length: number) => {
     inFlight++;
-    (threads[next++ % workers] as Worker).postMessage({ buffer: batch.buffer, length }, [batch.buffer]);
+    // Every batch is a view of one of the `free` ArrayBuffers (never a SharedArrayBuffer).
+    const buffer = batch.buffer as ArrayBuffer;
+    (threads[next++ % workers] as Worker).postMessage({ buffer, length }, [buffer]);
   };
 
   try {
