@@ -36,6 +36,12 @@ export interface RouteAccess {
   bucket: BucketAccess;
   /** May start the completion workflow (`states:StartExecution`). */
   startWorkflow: boolean;
+  /**
+   * Asks how an execution of the completion workflow stands (`states:DescribeExecution` on this
+   * state machine's executions only), to record one that ended without an outcome as `failed`
+   * (`core/reconcile-execution.ts`).
+   */
+  describesExecutions?: boolean;
   /** Publishes `Upload Aborted` / `Upload Expired` on the stack's bus (`events:PutEvents` there only). */
   publishesEvents?: boolean;
   /** Re-sends downstream notifications (the fine-tuning target, the curation webhook's secret). */
@@ -102,7 +108,15 @@ export const routes: readonly RouteDefinition[] = [
     description: 'Lists received chunk indices, the state and, once final, the result.',
     timeoutSeconds: 10,
     memoryMiB: 256,
-    access: { table: 'read', bucket: {}, startWorkflow: false },
+    // A processing upload whose execution ended without an outcome is recorded failed (a
+    // conditional UpdateItem) and its Upload Failed event published.
+    access: {
+      table: 'readWrite',
+      bucket: {},
+      startWorkflow: false,
+      describesExecutions: true,
+      publishesEvents: true,
+    },
   },
   {
     id: 'CompleteUpload',
@@ -114,7 +128,13 @@ export const routes: readonly RouteDefinition[] = [
     timeoutSeconds: 29,
     memoryMiB: 256,
     // Publishes Upload Expired (past expiry) and Upload Failed (an execution that ended unrecorded).
-    access: { table: 'readWrite', bucket: {}, startWorkflow: true, publishesEvents: true },
+    access: {
+      table: 'readWrite',
+      bucket: {},
+      startWorkflow: true,
+      describesExecutions: true,
+      publishesEvents: true,
+    },
   },
   {
     id: 'AbortUpload',

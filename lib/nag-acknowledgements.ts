@@ -151,13 +151,13 @@ export function acknowledgeNagFindings(stack: UploadStack): void {
     reason: `This queue ${failuresRole}. cdk-nag recognizes dead-letter queues by other queues' redrive policies only, so it does not see that this queue is one.`,
   });
 
-  // `complete` reads the status of this state machine's executions (grantExecution names them
-  // as `execution:<state machine name>:*`, since execution names are upload ids).
+  // `complete` and `status` read the status of this state machine's executions (grantExecution
+  // names them as `execution:<state machine name>:*`, since execution names are upload ids).
   const stateMachineId = Stack.of(stack).resolve(
     Stack.of(stack).getLogicalId(stack.stateMachine.node.defaultChild as CfnElement),
   ) as string;
   const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stateMachineId}"}]}]}:*`;
-  for (const route of routes.filter((r) => r.access.startWorkflow)) {
+  for (const route of routes.filter((r) => r.access.describesExecutions)) {
     const fn = stack.routeFunctions[route.id];
     if (!fn) continue;
     Validations.of(fn.role).acknowledge({

@@ -27,7 +27,10 @@ import { UploadFunction } from './upload-function.js';
 export interface UploadApiProps {
   readonly table: ITable;
   readonly bucket: IBucket;
-  /** Started by the routes whose access has `startWorkflow`. */
+  /**
+   * Started by the routes whose access has `startWorkflow`; its executions described by those with
+   * `describesExecutions`.
+   */
   readonly stateMachine: IStateMachine;
   /** The configuration variables every function reads (`lambdas/runtime/config.ts`). */
   readonly environment: Readonly<Record<string, string>>;
@@ -145,7 +148,7 @@ export class UploadApi extends Construct {
 
   private addRoute(route: RouteDefinition, props: UploadApiProps): [UploadFunction, HttpRoute[]] {
     const environment: Record<string, string> = { ...props.environment };
-    if (route.access.startWorkflow) {
+    if (route.access.startWorkflow || route.access.describesExecutions) {
       environment.STATE_MACHINE_ARN = props.stateMachine.stateMachineArn;
     }
     const fn = new UploadFunction(this, route.id, {
@@ -158,10 +161,11 @@ export class UploadApi extends Construct {
       bucket: props.bucket,
       environment,
     });
-    if (route.access.startWorkflow) {
-      props.stateMachine.grantStartExecution(fn.role);
-      // `complete` asks how an execution stands when it would answer 202, so an execution that
-      // ended without recording an outcome is recorded as failed (lambdas/core/complete-upload.ts).
+    if (route.access.startWorkflow) props.stateMachine.grantStartExecution(fn.role);
+    if (route.access.describesExecutions) {
+      // `complete` (when it would answer 202) and `status` (once an upload has been processing a
+      // while) ask how an execution stands, so an execution that ended without recording an
+      // outcome is recorded as failed (lambdas/core/reconcile-execution.ts).
       props.stateMachine.grantExecution(fn.role, 'states:DescribeExecution');
     }
     const httpRoutes = this.httpApi.addRoutes({

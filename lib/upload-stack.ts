@@ -92,8 +92,8 @@ export class UploadStack extends Stack {
     });
     this.eventBus = this.downstream.eventBus;
 
-    // The variables `lambdas/runtime/config.ts` reads; STATE_MACHINE_ARN is added for the route
-    // that starts the workflow only.
+    // The variables `lambdas/runtime/config.ts` reads; STATE_MACHINE_ARN is added for the routes
+    // that start the workflow or describe its executions only.
     const environment = {
       TABLE_NAME: this.table.tableName,
       BUCKET_NAME: this.bucket.bucketName,

@@ -9,7 +9,8 @@
  *
  * An execution that ended without recording an outcome (it timed out, was aborted, or its
  * RecordFailure step failed too) would leave the session `processing` for ever; a `complete`
- * that would answer 202 asks the engine, and records such an execution as `failed`.
+ * that would answer 202 asks the engine, and records such an execution as `failed`
+ * (`reconcile-execution.ts`, which `status` uses too).
  */
 import { publishOutcomeEventBestEffort } from './downstream/publish-events.js';
 import { outcomeEventPending } from './downstream/upload-events.js';
@@ -17,6 +18,7 @@ import { ConditionFailedError, MissingChunksError } from './errors.js';
 import type { CompletionResult, UploadSession } from './model.js';
 import { isFinalState } from './model.js';
 import { releaseOpenUpload } from './open-uploads.js';
+import { reconcileEndedExecution } from './reconcile-execution.js';
 import { goneError, loadLiveSession } from './sessions.js';
 import type { UploadDeps } from './upload-deps.js';
 
@@ -97,46 +99,6 @@ async function waitForResult(deps: UploadDeps, session: UploadSession): Promise<
   }
   if (current.state === 'processing') current = await reconcileEndedExecution(deps, current);
   return outcomeOf(current);
-}
-
-/** Execution states that end an execution: if the session is still `processing`, nothing recorded it. */
-const endedWithoutOutcome = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
-
-async function reconcileEndedExecution(deps: UploadDeps, session: UploadSession): Promise<UploadSession> {
-  if (!session.executionId) return session;
-  const status = await deps.workflow.status(session.executionId);
-  if (!endedWithoutOutcome.has(status)) return session;
-  const now = deps.clock.now();
-  const body = {
-    success: false,
-    state: 'failed',
-    uploadId: session.uploadId,
-    code: 'WORKFLOW_FAILED',
-    message: `The completion workflow ended (${status}) without recording an outcome; the chunks are kept unless the file was already published. Report upload ${session.uploadId} to the operator, or upload the file again.`,
-    error: `Execution${status.charAt(0)}${status
-      .slice(1)
-      .toLowerCase()
-      .replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}`,
-    filepath: null,
-    metadata: null,
-    downstreamJobId: null,
-  };
-  try {
-    const failed = await deps.sessions.transition(session.uploadId, {
-      from: ['processing'],
-      to: 'failed',
-      set: {
-        result: { statusCode: 500, body },
-        updatedAt: now,
-        ttl: Math.ceil((now + deps.config.resultRetentionMs) / 1000),
-      },
-    });
-    await publishOutcomeEventBestEffort(deps, session.uploadId);
-    return failed;
-  } catch (error) {
-    if (!(error instanceof ConditionFailedError)) throw error;
-    return (await deps.sessions.get(session.uploadId)) ?? session;
-  }
 }
 
 function outcomeOf(session: UploadSession): CompletionResult {

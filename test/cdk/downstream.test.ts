@@ -79,6 +79,7 @@ describe('event bus', () => {
       [
         'AbortUpload',
         'CompleteUpload',
+        'GetUploadStatus',
         'NotifyUpload',
         'QuarantineFile',
         'RecordCompletion',

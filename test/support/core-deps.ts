@@ -12,12 +12,18 @@ export class FakeClock {
   }
 }
 
-/** Records starts; `onStart` lets a test play the workflow's part. */
+/** Records starts and status queries; `onStart` and `onStatus` let a test play the workflow's part. */
 export class RecordingWorkflow implements WorkflowStarter {
   readonly starts: string[] = [];
+  /** The execution ids `status` was asked about, in order. */
+  readonly statusQueries: string[] = [];
   /** What `status` answers for every execution. */
   executionStatus: ExecutionStatus = 'RUNNING';
-  async status(): Promise<ExecutionStatus> {
+  /** Runs before `status` answers, e.g. a record step of the workflow landing at that moment. */
+  onStatus?: (executionId: string) => Promise<void> | void;
+  async status(executionId: string): Promise<ExecutionStatus> {
+    this.statusQueries.push(executionId);
+    await this.onStatus?.(executionId);
     return this.executionStatus;
   }
   onStart?: (uploadId: string) => Promise<void> | void;
