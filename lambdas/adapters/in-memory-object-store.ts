@@ -72,6 +72,14 @@ export class InMemoryObjectStore implements ObjectStore {
     this.objects.set(key, { bytes, contentType });
   }
 
+  async putIfAbsent(key: string, body: Uint8Array | string, contentType?: string): Promise<boolean> {
+    // Check and set run in one synchronous step, so no other call can interleave: atomic.
+    if (this.objects.has(key)) return false;
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
+    this.objects.set(key, { bytes, contentType });
+    return true;
+  }
+
   async getStream(key: string, range?: ByteRange): Promise<Readable> {
     const { bytes } = this.require(key);
     if (range === undefined) return Readable.from([Buffer.from(bytes)]);

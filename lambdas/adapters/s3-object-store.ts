@@ -14,8 +14,17 @@
  * - s3rver answers 405 to AbortMultipartUpload: locally, `abortMultipartUpload` throws, so
  *   callers treat an abort as best-effort cleanup (an AbortIncompleteMultipartUpload lifecycle
  *   rule removes stale uploads on AWS too).
+ * - `putIfAbsent` is where atomicity comes from differs (`conditionalWrites`): on AWS it is S3's
+ *   conditional PutObject (`If-None-Match: *`): S3 answers 412 PreconditionFailed when the key
+ *   exists, and 409 ConditionalRequestConflict while another conditional write to the key is in
+ *   flight (retried, after which it settles as 412 or success). s3rver ignores `If-None-Match`
+ *   (it overwrites: measured, LOCAL-STACK-NOTES.md), so on the local stack the adapter serializes
+ *   the calls for a key in this process around a HeadObject and a plain PutObject. That is
+ *   atomic only while one process writes to the bucket, which holds locally: the local stack's
+ *   single process owns the emulators. It is never used against real S3.
  */
 import { pipeline, type Readable, Transform } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -44,10 +53,36 @@ const maxParts = 10_000;
 /** How many UploadPartCopy requests run at once. */
 const copyConcurrency = 8;
 
+/** How many times a conditional PutObject is sent while S3 answers ConditionalRequestConflict. */
+const conditionalPutAttempts = 5;
+/** Wait before the next attempt after a ConditionalRequestConflict, times the attempt number. */
+const conditionalPutBackoffMs = 50;
+
+/**
+ * The tails of the in-process queues of `putIfAbsent` calls, by bucket and key: shared by every
+ * adapter of the process, so two adapters on one emulator bucket still take turns.
+ */
+const inProcessQueues = new Map<string, Promise<unknown>>();
+
+/** Runs `task` after every earlier task queued under `queue` has settled. */
+async function inTurn<T>(queue: string, task: () => Promise<T>): Promise<T> {
+  const run = (inProcessQueues.get(queue) ?? Promise.resolve()).then(task);
+  const tail = run.catch(() => undefined);
+  inProcessQueues.set(queue, tail);
+  try {
+    return await run;
+  } finally {
+    if (inProcessQueues.get(queue) === tail) inProcessQueues.delete(queue);
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
 function isNotFound(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return error.name === 'NoSuchKey' || error.name === 'NotFound' || status === 404;
+  return error.name === 'NoSuchKey' || error.name === 'NotFound' || statusOf(error) === 404;
 }
 
 /** A pass-through that fails unless exactly `contentLength` bytes go through it. */
@@ -89,16 +124,65 @@ async function inParallel<T>(tasks: readonly (() => Promise<T>)[], limit: number
   return results;
 }
 
+export interface S3ObjectStoreOptions {
+  /**
+   * What makes `putIfAbsent` atomic. `native`: S3's conditional PutObject (`If-None-Match: *`),
+   * atomic across all processes. `in-process`: a per-key queue in this process around a
+   * HeadObject and a plain PutObject, for s3rver, which ignores `If-None-Match`; atomic only while
+   * this process is the bucket's one writer (the local stack).
+   * @default 'native'
+   */
+  readonly conditionalWrites?: 'native' | 'in-process';
+}
+
 export class S3ObjectStore implements ObjectStore {
+  private readonly conditionalWrites: 'native' | 'in-process';
+
   constructor(
     private readonly s3: S3Client,
     readonly bucket: string,
-  ) {}
+    options: S3ObjectStoreOptions = {},
+  ) {
+    this.conditionalWrites = options.conditionalWrites ?? 'native';
+  }
 
   async put(key: string, body: Uint8Array | string, contentType?: string): Promise<void> {
     await this.s3.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
     );
+  }
+
+  async putIfAbsent(key: string, body: Uint8Array | string, contentType?: string): Promise<boolean> {
+    if (this.conditionalWrites === 'in-process') {
+      return inTurn(`${this.bucket}/${key}`, async () => {
+        if ((await this.head(key)) !== undefined) return false;
+        await this.put(key, body, contentType);
+        return true;
+      });
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.s3.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Body: body,
+            ContentType: contentType,
+            IfNoneMatch: '*',
+          }),
+        );
+        return true;
+      } catch (error) {
+        // The key exists: this write is refused and the stored object is unchanged.
+        if ((error as Error).name === 'PreconditionFailed' || statusOf(error) === 412) return false;
+        // Another conditional write to the key is in flight; S3 asks the caller to retry.
+        if ((error as Error).name === 'ConditionalRequestConflict' && attempt < conditionalPutAttempts) {
+          await sleep(conditionalPutBackoffMs * attempt);
+          continue;
+        }
+        throw error;
+      }
+    }
   }
 
   async getStream(key: string, range?: ByteRange): Promise<Readable> {

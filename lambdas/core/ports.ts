@@ -119,6 +119,13 @@ export interface ObjectStore {
   /** The bucket name, used to build `s3://` locations in responses. */
   readonly bucket: string;
   put(key: string, body: Uint8Array | string, contentType?: string): Promise<void>;
+  /**
+   * Stores the object only if nothing is stored at `key` yet: `true` when this call created it,
+   * `false` when an object was already there (left unchanged). Atomic: of concurrent calls for
+   * one key, exactly one answers `true`. On S3 a conditional PutObject (`If-None-Match: *`); see
+   * the adapters for how the local emulator, which ignores that header, is made atomic.
+   */
+  putIfAbsent(key: string, body: Uint8Array | string, contentType?: string): Promise<boolean>;
   /** Streams an object (or a range of it). Throws if it does not exist. */
   getStream(key: string, range?: ByteRange): Promise<Readable>;
   /** Reads a whole small object into memory; `undefined` when it does not exist. */

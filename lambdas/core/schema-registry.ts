@@ -13,12 +13,19 @@
  * (object keys sorted at every level, no whitespace), so formatting and key order do not make a
  * new version.
  *
- * Known gap: two different documents registered under one new name at the same instant both
- * find the name free, and the later write wins. Closing it takes an S3 conditional write
- * (`If-None-Match: *`), which the `ObjectStore` port does not offer yet.
+ * A name is taken atomically: the object is created with `ObjectStore.putIfAbsent`, so of two
+ * different documents registered under one new name at the same instant exactly one is stored
+ * and answered 200; the other finds the winner and gets the 409 (or 200 with the winner's
+ * registration when it is the same document). On AWS that is S3's conditional PutObject
+ * (`If-None-Match: *`); on the local stack, whose s3rver ignores the header, the S3 adapter
+ * takes turns in-process (`adapters/s3-object-store.ts`).
+ *
+ * Patterns in a document run on a linear-time engine (`analysis/schema/linear-regexp.ts`): one
+ * it cannot run (backreferences, lookaround) is refused here with 400, naming the pattern.
  */
 import { createHash } from 'node:crypto';
 import { compileCustomSchema } from '../analysis/schema/custom-schema.js';
+import { UnsupportedPatternError } from '../analysis/schema/linear-regexp.js';
 import { PayloadTooLargeError, SchemaConflictError, SchemaNotFoundError, ValidationError } from './errors.js';
 import { keys, schemaNamePattern } from './keys.js';
 import type { Clock, ObjectStore } from './ports.js';
@@ -108,6 +115,13 @@ export async function registerSchema(
     // The same compiler, drafts and options the analysis uses, so a schema accepted here compiles there.
     compileCustomSchema(name, schema);
   } catch (error) {
+    if (error instanceof UnsupportedPatternError) {
+      throw new ValidationError(
+        `The schema ${JSON.stringify(name)} is refused. ${error.message}, then PUT the document again.`,
+        { field: 'body', pattern: error.pattern },
+        { cause: error },
+      );
+    }
     const reason = error instanceof Error ? error.message : String(error);
     throw new ValidationError(
       `The schema ${JSON.stringify(name)} does not compile with Ajv: ${reason}. Fix the document (JSON Schema draft-07 by default; 2019-09 or 2020-12 when its $schema says so) and PUT it again.`,
@@ -116,22 +130,34 @@ export async function registerSchema(
   }
   const version = createHash('sha256').update(canonical).digest('hex');
 
+  // Answers a repeated registration without a write; the conditional write below settles races.
   const existing = await findSchema(deps.objects, name);
-  if (existing !== undefined) {
-    if (existing.version === version) return existing;
-    throw new SchemaConflictError(
-      `A different schema is already registered as ${JSON.stringify(name)} (version ${existing.version}; this document is version ${version}). Registered schemas are immutable because uploads name them and are validated against them; register the new document under a new name, e.g. "${name}.v2".`,
-      { name, version: existing.version, sentVersion: version },
-    );
-  }
+  if (existing !== undefined) return sameOrConflict(existing, version);
   const registered: RegisteredSchema = {
     name,
     version,
     createdAt: new Date(deps.clock.now()).toISOString(),
     schema,
   };
-  await deps.objects.put(keys.schema(name), JSON.stringify(registered), 'application/json');
-  return registered;
+  // Immutability under races: the first writer of the name wins, atomically (see the top).
+  if (await deps.objects.putIfAbsent(keys.schema(name), JSON.stringify(registered), 'application/json')) {
+    return registered;
+  }
+  const winner = await findSchema(deps.objects, name);
+  if (winner === undefined) {
+    throw new Error(`The conditional write of ${keys.schema(name)} was refused, but no object is there`);
+  }
+  return sameOrConflict(winner, version);
+}
+
+/** The stored registration when `version` is its document's; `SchemaConflictError` (409) otherwise. */
+function sameOrConflict(existing: RegisteredSchema, version: string): RegisteredSchema {
+  if (existing.version === version) return existing;
+  const name = existing.name;
+  throw new SchemaConflictError(
+    `A different schema is already registered as ${JSON.stringify(name)} (version ${existing.version}; this document is version ${version}). Registered schemas are immutable because uploads name them and are validated against them; register the new document under a new name, e.g. "${name}.v2".`,
+    { name, version: existing.version, sentVersion: version },
+  );
 }
 
 /** The registration of `name`; `undefined` when there is none. */

@@ -113,6 +113,30 @@ export function describeObjectStoreContract(
       });
     });
 
+    describe('putIfAbsent', () => {
+      const text = async (at: string) => Buffer.from((await objects.getBytes(at)) as Uint8Array).toString();
+
+      it('creates a missing object, and leaves an existing one unchanged', async () => {
+        const at = key('claimed.json');
+
+        const created = await objects.putIfAbsent(at, '{"n":1}', 'application/json');
+        const again = await objects.putIfAbsent(at, '{"n":2}', 'application/json');
+
+        expect([created, again]).toEqual([true, false]);
+        expect(await text(at)).toBe('{"n":1}');
+      });
+
+      it('lets exactly one of concurrent calls for one key create it, and stores that one', async () => {
+        const at = key('raced.json');
+        const bodies = Array.from({ length: 8 }, (_, n) => `{"writer":${n}}`);
+
+        const created = await Promise.all(bodies.map((body) => objects.putIfAbsent(at, body)));
+
+        expect(created.filter(Boolean)).toHaveLength(1);
+        expect(await text(at)).toBe(bodies[created.indexOf(true)]);
+      });
+    });
+
     describe('multipart upload', () => {
       it('reassembles two 5 MiB parts and a small last part into the exact bytes', async () => {
         const bytes = patternBytes(10 * MiB + 12_345, 7);

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryObjectStore } from '../../lambdas/adapters/in-memory-object-store.js';
+import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store.js';
 import { digestOf as digest, patternBytes } from '../support/bytes.js';
 import { startTestEmulators, type TestEmulators } from '../support/emulators.js';
 import { describeObjectStoreContract } from './object-store-contract.js';
@@ -15,7 +16,8 @@ afterAll(async () => {
   await emulators?.cleanup();
 });
 
-// s3rver answers 405 to AbortMultipartUpload (LOCAL-STACK-NOTES.md).
+// s3rver answers 405 to AbortMultipartUpload (LOCAL-STACK-NOTES.md). `emulators.objects` takes
+// turns in-process for putIfAbsent, as the local stack does.
 describeObjectStoreContract('S3 on s3rver', () => emulators.objects, { supportsAbortMultipartUpload: false });
 
 describe('s3rver leniency the in-memory store and the core must make up for', () => {
@@ -52,6 +54,19 @@ describe('s3rver leniency the in-memory store and the core must make up for', ()
     await expect(emulators.objects.abortMultipartUpload(key, multipartUploadId)).rejects.toMatchObject({
       $metadata: { httpStatusCode: 405 },
     });
+  });
+
+  it('ignores If-None-Match on PutObject, so the local stack makes putIfAbsent atomic in-process', async () => {
+    const native = new S3ObjectStore(emulators.clients.s3, emulators.bucketName, {
+      conditionalWrites: 'native',
+    });
+    const key = 'leniency/if-none-match.json';
+
+    const created = [await native.putIfAbsent(key, 'first'), await native.putIfAbsent(key, 'second')];
+
+    // Real S3 answers the second 412 PreconditionFailed (s3-object-store.mock.test.ts).
+    expect(created).toEqual([true, true]);
+    expect(Buffer.from((await native.getBytes(key)) as Uint8Array).toString()).toBe('second');
   });
 
   it('stores a streamed part byte for byte with the WHEN_REQUIRED checksum mode', async () => {

@@ -8,7 +8,9 @@ import {
   HeadObjectCommand,
   NoSuchKey,
   NotFound,
+  PutObjectCommand,
   S3Client,
+  S3ServiceException,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -26,7 +28,51 @@ afterAll(() => {
   s3Mock.restore();
 });
 
+const s3Error = (name: string, httpStatusCode: number) =>
+  new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode }, message: name });
+
 describe('S3ObjectStore with a mocked client', () => {
+  describe('putIfAbsent', () => {
+    it('sends a conditional PutObject (If-None-Match: *) and answers true when S3 stores it', async () => {
+      s3Mock.on(PutObjectCommand).resolves({});
+
+      const created = await store.putIfAbsent('schemas/qa.json', '{}', 'application/json');
+
+      expect(created).toBe(true);
+      expect(s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({
+        Bucket: 'uploads',
+        Key: 'schemas/qa.json',
+        Body: '{}',
+        ContentType: 'application/json',
+        IfNoneMatch: '*',
+      });
+      expect(s3Mock.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    });
+
+    it('answers false when S3 answers 412 PreconditionFailed: the key exists', async () => {
+      s3Mock.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
+
+      await expect(store.putIfAbsent('schemas/qa.json', '{}')).resolves.toBe(false);
+    });
+
+    it('retries while S3 answers 409 ConditionalRequestConflict, then takes the answer that settles it', async () => {
+      s3Mock
+        .on(PutObjectCommand)
+        .rejectsOnce(s3Error('ConditionalRequestConflict', 409))
+        .rejectsOnce(s3Error('ConditionalRequestConflict', 409))
+        .rejects(s3Error('PreconditionFailed', 412));
+
+      await expect(store.putIfAbsent('schemas/qa.json', '{}')).resolves.toBe(false);
+      expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(3);
+    });
+
+    it('throws any other error, such as AccessDenied', async () => {
+      s3Mock.on(PutObjectCommand).rejects(s3Error('AccessDenied', 403));
+
+      await expect(store.putIfAbsent('schemas/qa.json', '{}')).rejects.toThrow('AccessDenied');
+    });
+  });
+
   describe('delete', () => {
     it('sends DeleteObjects in quiet batches of at most 1000 keys', async () => {
       s3Mock.on(DeleteObjectsCommand).resolves({});

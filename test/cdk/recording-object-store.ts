@@ -36,6 +36,12 @@ export class RecordingObjectStore implements ObjectStore {
     await this.inner.put(key, body, contentType);
   }
 
+  async putIfAbsent(key: string, body: Uint8Array | string, contentType?: string): Promise<boolean> {
+    // A conditional PutObject (If-None-Match) needs only s3:PutObject.
+    this.record('s3:PutObject', key);
+    return this.inner.putIfAbsent(key, body, contentType);
+  }
+
   async getStream(key: string, range?: ByteRange): Promise<Readable> {
     this.record('s3:GetObject', key);
     return this.inner.getStream(key, range);

@@ -70,6 +70,51 @@ describe('schema registry on the local stack', () => {
     );
   });
 
+  it('refuses a pattern with a backreference with 400 naming the pattern and how to rewrite it', async () => {
+    const refused = await t.api.putSchema('doubled', {
+      type: 'object',
+      properties: { word: { type: 'string', pattern: '^(\\w+) \\1$' } },
+    });
+
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION_FAILED', field: 'body', pattern: '^(\\w+) \\1$' },
+    });
+    expect(refused.body.message).toContain('The pattern "^(\\\\w+) \\\\1$" uses a backreference (\\1)');
+    expect(refused.body.message).toMatch(/Rewrite the pattern without them/);
+    expect((await t.api.getSchema('doubled')).status).toBe(404);
+  });
+
+  it('answers 200 to one and 409 to the other of two documents sent at once for a new name', async () => {
+    const first = { ...qa, required: ['question'] };
+    const second = { ...qa, required: ['answer'] };
+
+    const answers = await Promise.all([t.api.putSchema('raced', first), t.api.putSchema('raced', second)]);
+
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    const winner = answers.find((answer) => answer.status === 200);
+    const loser = answers.find((answer) => answer.status === 409);
+    expect(loser?.body).toMatchObject({ code: 'SCHEMA_CONFLICT', version: winner?.body.version });
+    expect(await t.api.getSchema('raced')).toEqual(winner);
+  });
+
+  it('rejects a record whose long "aaaa...!" cannot match ^(a+)+$, naming its line, without stalling', async () => {
+    const ids = {
+      type: 'object',
+      required: ['id'],
+      properties: { id: { type: 'string', pattern: '^(a+)+$' } },
+    };
+    expect((await t.api.putSchema('ids', ids)).status).toBe(200);
+
+    const records = [{ id: 'aaa' }, { id: `${'a'.repeat(20_000)}!` }];
+    const { done } = await upload('ids.jsonl', jsonl(records), { schema: 'custom:ids' });
+
+    expect(done.status).toBe(422);
+    expect(done.body.errors).toEqual([
+      expect.objectContaining({ line: 2, field: 'id', code: 'SCHEMA_VIOLATION' }),
+    ]);
+  });
+
   it('refuses init naming a schema nobody registered, saying how to register it', async () => {
     const started = await t.api.init({ filename: 'qa.jsonl', totalSize: 10, schema: 'custom:nope' });
 

@@ -39,7 +39,8 @@ export async function startTestEmulators(
     bucketName,
     clients,
     sessions: new DynamoDBSessionRepository(clients.documentClient, tableName),
-    objects: new S3ObjectStore(clients.s3, bucketName),
+    // As the local stack does: s3rver ignores If-None-Match (s3-object-store.ts).
+    objects: new S3ObjectStore(clients.s3, bucketName, { conditionalWrites: 'in-process' }),
     cleanup: async () => {
       // Closing the clients first releases their keep-alive sockets, so the servers close at once.
       clients.dynamodb.destroy();

@@ -2,6 +2,15 @@
  * A team's own record format, registered as a JSON Schema and checked with Ajv (compiled once per
  * file). The schema's `$schema` picks the draft: 2020-12, 2019-09, or draft-07 by default. Ajv's
  * strict mode is off so that schemas with annotations or formats Ajv does not know still load.
+ *
+ * Nothing in a registered schema runs a backtracking regular expression on the data:
+ * - `pattern` and `patternProperties` run on RE2 (`linear-regexp.ts`, Ajv's `code.regExp`), and
+ *   a pattern RE2 cannot run (backreferences, lookaround) fails the compilation with
+ *   `UnsupportedPatternError`, so registration refuses it;
+ * - `format` is an annotation only (`validateFormats: false`; no format library is loaded);
+ * - with strict mode off, Ajv does not test `patternProperties` against the names in
+ *   `properties` with a native RegExp at compile time (its `allowMatchingProperties` check);
+ * - `$data` references are off, so a pattern cannot come from the record itself.
  * Findings carry Ajv's instance path as the field (`/messages/2/role` -> `messages[2].role`) and
  * its message, never the offending value.
  */
@@ -10,6 +19,7 @@ import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import Ajv2019Module from 'ajv/dist/2019.js';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import type { Finding, RecordLocation } from '../types.js';
+import { linearRegExp } from './linear-regexp.js';
 
 // Ajv is CommonJS: under NodeNext its default import is the module, whose `default` is the class.
 const Ajv = AjvModule.default;
@@ -21,10 +31,21 @@ const maxErrorsPerRecord = 10;
 
 export type CustomValidator = (record: unknown, at: RecordLocation) => Finding[];
 
-/** Compiles `jsonSchema`; throws Ajv's error when the schema itself is invalid. */
+/**
+ * Compiles `jsonSchema`; throws Ajv's error when the schema itself is invalid, and
+ * `UnsupportedPatternError` for a pattern the linear-time engine cannot run.
+ */
 export function compileCustomSchema(name: string, jsonSchema: Record<string, unknown>): CustomValidator {
   const draft = String(jsonSchema.$schema ?? '');
-  const options = { allErrors: true, strict: false, logger: false as const, validateFormats: false };
+  const options = {
+    allErrors: true,
+    strict: false,
+    logger: false as const,
+    validateFormats: false,
+    $data: false,
+    unicodeRegExp: true,
+    code: { regExp: linearRegExp },
+  };
   const ajv = draft.includes('2020-12')
     ? new Ajv2020(options)
     : draft.includes('2019-09')

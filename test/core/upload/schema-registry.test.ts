@@ -75,12 +75,80 @@ describe('registerSchema', () => {
     expect(await deps.objects.head(keys.schema('broken'))).toBeUndefined();
   });
 
+  it('refuses a pattern with a backreference with 400 naming the pattern, why, and how to fix it', async () => {
+    const deps = createCoreDeps();
+
+    const attempt = registerSchema(deps, 'pairs', {
+      type: 'object',
+      properties: { word: { type: 'string', pattern: '^(\\w+) \\1$' } },
+    });
+
+    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+    await expect(attempt).rejects.toMatchObject({
+      details: { field: 'body', pattern: '^(\\w+) \\1$' },
+    });
+    await expect(attempt).rejects.toThrow(
+      'The schema "pairs" is refused. The pattern "^(\\\\w+) \\\\1$" uses a backreference (\\1): patterns run on RE2',
+    );
+    await expect(attempt).rejects.toThrow(
+      /Rewrite the pattern without them .*, then PUT the document again\.$/,
+    );
+    expect(await deps.objects.head(keys.schema('pairs'))).toBeUndefined();
+  });
+
+  it('refuses a lookahead in patternProperties with 400', async () => {
+    const attempt = registerSchema(createCoreDeps(), 'private', {
+      type: 'object',
+      patternProperties: { '^(?!_)': { type: 'string' } },
+    });
+
+    await expect(attempt).rejects.toThrow(/The pattern "\^\(\?!_\)" uses a lookahead/);
+  });
+
+  it('registers a pattern that backtracks catastrophically in JavaScript: it runs on RE2', async () => {
+    const deps = createCoreDeps();
+
+    const registered = await registerSchema(deps, 'runs', { type: 'string', pattern: '^(a+)+$' });
+
+    expect(registered.schema).toEqual({ type: 'string', pattern: '^(a+)+$' });
+  });
+
   it('refuses an unresolvable $ref with 400 rather than fetching it', async () => {
     const deps = createCoreDeps();
 
     const attempt = registerSchema(deps, 'remote', { $ref: 'https://example.com/schema.json' });
 
     await expect(attempt).rejects.toThrow(/does not compile with Ajv: can't resolve reference/);
+  });
+
+  it('stores exactly one of two different documents registered at once under a new name; the other gets 409', async () => {
+    const deps = createCoreDeps();
+    const other = { ...qa, required: ['question'] };
+
+    const outcomes = await Promise.allSettled([
+      registerSchema(deps, 'qa', qa),
+      registerSchema(deps, 'qa', other),
+    ]);
+
+    const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+    const lost = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]?.reason).toBeInstanceOf(SchemaConflictError);
+    expect(lost[0]?.reason.details).toMatchObject({ name: 'qa', version: won[0]?.value.version });
+    expect(await getSchema(deps, 'qa')).toEqual(won[0]?.value);
+  });
+
+  it('answers the same registration to the same document registered twice at once', async () => {
+    const deps = createCoreDeps();
+
+    const [first, second] = await Promise.all([
+      registerSchema(deps, 'qa', qa),
+      registerSchema(deps, 'qa', qa),
+    ]);
+
+    expect(second).toEqual(first);
+    expect(await getSchema(deps, 'qa')).toEqual(first);
   });
 
   it.each(['QA', '-qa', 'a/b', '', 'x'.repeat(65)])('refuses the name %j with 400', async (name) => {
@@ -197,6 +265,39 @@ describe('AnalyzeFile with a registered schema', () => {
       Buffer.from((await deps.objects.getBytes(keys.completedReport(uploadId))) ?? []).toString(),
     );
     expect(report.dataset).toMatchObject({ schemaFamily: 'custom:qa', recordCount: 12 });
+  });
+
+  it('reports a long "aaaa...!" against ^(a+)+$ as a violation on its line, without backtracking', async () => {
+    // JavaScript's RegExp would try 2^20000 ways to split the a's; RE2 reads them once. A
+    // regression hangs this test instead of failing it: no timed assertion.
+    const deps = createDeps();
+    await registerSchema(deps, 'ids', {
+      type: 'object',
+      required: ['id'],
+      properties: { id: { type: 'string', pattern: '^(a+)+$' } },
+    });
+    const bytes = jsonl([{ id: 'aaaa' }, { id: `${'a'.repeat(20_000)}!` }, { id: 'a' }]);
+    const { uploadId } = await seedUpload(deps, {
+      bytes,
+      chunkSize: bytes.length,
+      filename: 'ids.jsonl',
+      schema: 'custom:ids',
+    });
+
+    const run = await runWorkflow(deps, uploadId);
+
+    expect(run.verification).toMatchObject({ ok: false, code: 'DATASET_INVALID', errorCount: 1 });
+    const report = JSON.parse(
+      Buffer.from((await deps.objects.getBytes(keys.stagingReport(uploadId))) ?? []).toString(),
+    );
+    expect(report.findings.errors).toEqual([
+      expect.objectContaining({
+        line: 2,
+        code: 'SCHEMA_VIOLATION',
+        field: 'id',
+        message: 'id must match pattern "^(a+)+$" (schema "ids").',
+      }),
+    ]);
   });
 
   it('fails (not rejects) when the schema init checked has disappeared', async () => {
