@@ -151,6 +151,17 @@ export function acknowledgeNagFindings(stack: UploadStack): void {
     reason: `This queue ${failuresRole}. cdk-nag recognizes dead-letter queues by other queues' redrive policies only, so it does not see that this queue is one.`,
   });
 
+  // The alarm topic's one subscription is the operator's address (`alarmEmail`, lib/alarm-topic.ts).
+  const alarmTopic = stack.alarms.alarmTopic;
+  if (alarmTopic) {
+    Validations.of(alarmTopic.subscription).acknowledge({
+      id: 'Serverless-SNSRedrivePolicy',
+      reason:
+        'This is the email subscription of the alarm topic: a dead-letter queue would only collect alarm notifications the ' +
+        'operator could not be emailed, and an alarm on that queue could only mail the same address; every alarm state change stays in the CloudWatch alarm history and on the Operations dashboard.',
+    });
+  }
+
   // `complete` and `status` read the status of this state machine's executions (grantExecution
   // names them as `execution:<state machine name>:*`, since execution names are upload ids).
   const stateMachineId = Stack.of(stack).resolve(

@@ -56,6 +56,8 @@ export const contextPolicyNames = [
   'fineTuningTarget',
   'curationWebhookUrl',
   'curationWebhookSecretArn',
+  'alarmEmail',
+  'alarmTopicArn',
 ] as const;
 
 /** List props an operator may set with `-c name=a,b` (comma-separated). */

@@ -1,6 +1,7 @@
 /**
  * The whole system in one stack: storage (DynamoDB + S3), the completion workflow (Step
- * Functions + task functions) and the HTTP API (API Gateway + route functions).
+ * Functions + task functions), the HTTP API (API Gateway + route functions), and the CloudWatch
+ * alarms and dashboard that watch them.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -21,8 +22,15 @@ import {
 } from './downstream-props.js';
 import { acknowledgeNagFindings } from './nag-acknowledgements.js';
 import { SessionRemovedEvents } from './session-removed-events.js';
+import { UploadAlarms } from './upload-alarms.js';
+import {
+  type AlarmNotificationProps,
+  type AlarmNotificationSettings,
+  resolveAlarmNotificationSettings,
+} from './upload-alarms-props.js';
 import { UploadApi } from './upload-api.js';
 import { UploadAuth } from './upload-auth.js';
+import { UploadDashboard } from './upload-dashboard.js';
 import type { UploadFunction } from './upload-function.js';
 import {
   resolveUploadSettings,
@@ -35,7 +43,11 @@ import { VirusDefinitions } from './virus-definitions.js';
 export { UploadStackPropsError } from './upload-stack-props.js';
 
 /** Properties of {@link UploadStack}: the stack's own settings plus the usual stack properties. */
-export interface UploadStackProps extends StackProps, UploadSettingsProps, DownstreamProps {}
+export interface UploadStackProps
+  extends StackProps,
+    UploadSettingsProps,
+    DownstreamProps,
+    AlarmNotificationProps {}
 
 /** The resumable upload API with its storage and completion workflow. */
 export class UploadStack extends Stack {
@@ -72,12 +84,19 @@ export class UploadStack extends Stack {
    * `SessionRemovedEvents` (never the same name twice).
    */
   public readonly functions: Readonly<Record<string, LambdaFunction>>;
+  /** Where alarm notifications go (`alarmEmail`, `alarmTopicArn`). */
+  public readonly alarmNotifications: AlarmNotificationSettings;
+  /** The CloudWatch alarms (docs/operations.md) and, with `alarmEmail`, their topic. */
+  public readonly alarms: UploadAlarms;
+  /** The `<stack name>-Operations-<region>` CloudWatch dashboard. */
+  public readonly dashboard: UploadDashboard;
 
   constructor(scope: Construct, id: string, props: UploadStackProps = {}) {
     super(scope, id, props);
     // Before any construct exists: a bad prop fails with its name, not half a stack later.
     this.settings = resolveUploadSettings(props);
     this.downstreamSettings = resolveDownstreamSettings(props);
+    this.alarmNotifications = resolveAlarmNotificationSettings(props);
     const settings = this.settings;
 
     this.storage = new UploadStorage(this, 'Storage', {
@@ -178,6 +197,33 @@ export class UploadStack extends Stack {
       }
     }
 
+    // The updater has an alarm of its own: one failed run is superseded by the next (upload-alarms.ts).
+    const watchedFunctions = Object.fromEntries(
+      Object.entries(this.functions).filter(([, fn]) => fn !== this.virusDefinitions.updater.function),
+    );
+    this.alarms = new UploadAlarms(this, 'Alarms', {
+      notifications: this.alarmNotifications,
+      stateMachine: this.stateMachine,
+      httpApi: this.httpApi,
+      functions: watchedFunctions,
+      virusDefinitionsUpdater: this.virusDefinitions.updater.function,
+      expiryFailureQueue: this.sessionRemovedEvents.failureQueue,
+      ...(this.downstream.fineTuningDeadLetterQueue
+        ? { fineTuningDeadLetterQueue: this.downstream.fineTuningDeadLetterQueue }
+        : {}),
+    });
+    this.dashboard = new UploadDashboard(this, 'Dashboard', {
+      alarms: this.alarms,
+      httpApi: this.httpApi,
+      stateMachine: this.stateMachine,
+      functions: this.functions,
+      expiryFailureQueue: this.sessionRemovedEvents.failureQueue,
+      ...(this.downstream.fineTuningQueue ? { fineTuningQueue: this.downstream.fineTuningQueue } : {}),
+      ...(this.downstream.fineTuningDeadLetterQueue
+        ? { fineTuningDeadLetterQueue: this.downstream.fineTuningDeadLetterQueue }
+        : {}),
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the upload API' });
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName, description: 'Upload bucket' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'Session table' });
@@ -202,6 +248,17 @@ export class UploadStack extends Stack {
       description:
         'Run once after the first deployment: loads the ClamAV signatures (then every 6 hours on schedule). Until then uploads are quarantined as not scanned.',
     });
+
+    new CfnOutput(this, 'DashboardName', {
+      value: this.dashboard.dashboard.dashboardName,
+      description: 'CloudWatch dashboard: alarm states, API, workflow, queues, function errors',
+    });
+    if (this.alarms.topic) {
+      new CfnOutput(this, 'AlarmTopicArn', {
+        value: this.alarms.topic.topicArn,
+        description: 'SNS topic every alarm and recovery is sent to (docs/operations.md)',
+      });
+    }
 
     acknowledgeNagFindings(this);
   }

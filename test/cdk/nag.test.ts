@@ -64,6 +64,8 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
       'a customer-managed key and CORS origins',
       { customerManagedKey: true, corsAllowedOrigins: ['https://app.example.com'] },
     ],
+    ['an alarm topic for an email address', { alarmEmail: 'oncall@example.com' }],
+    ['an existing alarm topic', { alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall' }],
   ])('leaves no unacknowledged finding with %s either', (_, props) => {
     expect(findingsIn(buildApp(props).app)).toEqual([]);
   });
@@ -139,6 +141,21 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
     expect(
       serverless.filter((acknowledgement) => acknowledgement.id.endsWith('Serverless-EventBusDLQ')),
     ).toEqual([expect.objectContaining({ path: built.stack.virusDefinitions.schedule.node.path })]);
+  });
+});
+
+describe('cdk-nag with an alarm topic for an email address', () => {
+  it('acknowledges only the missing redrive policy of the email subscription, with its reason; encryption and TLS (SNS2, SNS3) hold', () => {
+    const withTopic = buildApp({ alarmEmail: 'oncall@example.com' });
+    addNagChecks(withTopic.app);
+    expect(() => withTopic.app.synth()).not.toThrow();
+    const added = acknowledgementsIn(withTopic.app).filter((acknowledgement) =>
+      acknowledgement.path.includes('/Alarms/'),
+    );
+    expect(added.map(({ path, id }) => [path, id.replace(/^Annotation::/, '')])).toEqual([
+      [withTopic.stack.alarms.alarmTopic?.subscription.node.path, 'Serverless-SNSRedrivePolicy'],
+    ]);
+    expect(added[0]?.reason).toMatch(/email subscription of the alarm topic/);
   });
 });
 
