@@ -58,3 +58,14 @@ export function createCoreDeps(settings: Partial<UploadSettings> = {}) {
   } satisfies UploadDeps;
   return deps;
 }
+
+/** The stored result of a completed upload of `data.csv`, as the workflow's RecordCompletion writes it. */
+export const completedResult = (uploadId: string) => ({
+  statusCode: 200,
+  body: {
+    success: true,
+    state: 'completed',
+    uploadId,
+    filepath: `s3://test-bucket/completed/${uploadId}/data.csv`,
+  },
+});

@@ -11,7 +11,7 @@ import { initUpload } from '../../../lambdas/core/init-upload.js';
 import { keys } from '../../../lambdas/core/keys.js';
 import { putChunk } from '../../../lambdas/core/put-chunk.js';
 import { patternBytes } from '../../support/bytes.js';
-import { createCoreDeps } from '../../support/core-deps.js';
+import { completedResult, createCoreDeps } from '../../support/core-deps.js';
 
 async function uploaded(totalSize: number, send: (index: number) => boolean = () => true) {
   const deps = createCoreDeps({ completeWaitMs: 5000 });
@@ -28,16 +28,6 @@ async function uploaded(totalSize: number, send: (index: number) => boolean = ()
   }
   return { deps, uploadId, totalChunks };
 }
-
-const completedResult = (uploadId: string) => ({
-  statusCode: 200,
-  body: {
-    success: true,
-    state: 'completed',
-    uploadId,
-    filepath: `s3://test-bucket/completed/${uploadId}/data.csv`,
-  },
-});
 
 describe('completeUpload', () => {
   it('answers 400 naming the missing chunks, the first twenty and a count', async () => {

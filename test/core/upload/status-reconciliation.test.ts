@@ -11,7 +11,7 @@ import { initUpload } from '../../../lambdas/core/init-upload.js';
 import { putChunk } from '../../../lambdas/core/put-chunk.js';
 import { createLogger } from '../../../lambdas/runtime/logger.js';
 import { patternBytes } from '../../support/bytes.js';
-import { createCoreDeps } from '../../support/core-deps.js';
+import { completedResult, createCoreDeps } from '../../support/core-deps.js';
 import { RecordingEventPublisher } from '../../support/downstream-doubles.js';
 
 const quiet = createLogger({}, 'error', () => {});
@@ -35,16 +35,6 @@ async function processingUpload(ageMs = statusExecutionCheckAfterMs) {
   deps.clock.advance(ageMs);
   return { deps, events, uploadId };
 }
-
-const completedResult = (uploadId: string) => ({
-  statusCode: 200,
-  body: {
-    success: true,
-    state: 'completed',
-    uploadId,
-    filepath: `s3://test-bucket/completed/${uploadId}/data.csv`,
-  },
-});
 
 describe('getStatus when the execution ended without an outcome', () => {
   it.each(['FAILED', 'TIMED_OUT', 'ABORTED'] as const)(
