@@ -43,12 +43,6 @@ function alarmsOf(t: Template): AlarmJson[] {
   );
 }
 
-function alarmNamed(t: Template, name: string): AlarmJson {
-  const alarm = alarmsOf(t).find((candidate) => candidate.AlarmName === `ResumableUploadStack-${name}`);
-  if (!alarm) throw new Error(`no alarm ${name}`);
-  return alarm;
-}
-
 /** The metric of a metric-math alarm with this id, with its period and statistic. */
 const metricStat = (
   id: string,
