@@ -66,7 +66,11 @@ export async function parseFloor(path: string, workers: number): Promise<FloorRe
   const result = { records: 0, invalid: 0 };
   const failures: Error[] = [];
   for (const thread of threads) {
-    thread.on('error', (error) => failures.push(error));
+    thread.on('error', (error) => {
+      failures.push(error);
+      // Wake every waiter: each sees the failure and throws instead of waiting for ever.
+      for (const wake of waiting.splice(0)) wake();
+    });
     thread.on('message', ({ buffer, records, invalid }: Returned) => {
       result.records += records;
       result.invalid += invalid;

@@ -32,7 +32,8 @@ export interface BucketAccess {
 
 /** What a route's function may touch; the stack turns this into least-privilege grants. */
 export interface RouteAccess {
-  table: 'none' | 'read' | 'readWrite';
+  /** `readUpdate`: reads plus `dynamodb:UpdateItem` only (no PutItem, DeleteItem or BatchWriteItem). */
+  table: 'none' | 'read' | 'readUpdate' | 'readWrite';
   bucket: BucketAccess;
   /** May start the completion workflow (`states:StartExecution`). */
   startWorkflow: boolean;
@@ -109,9 +110,9 @@ export const routes: readonly RouteDefinition[] = [
     timeoutSeconds: 10,
     memoryMiB: 256,
     // A processing upload whose execution ended without an outcome is recorded failed (a
-    // conditional UpdateItem) and its Upload Failed event published.
+    // conditional UpdateItem) and its Upload Failed event published (marked by an UpdateItem).
     access: {
-      table: 'readWrite',
+      table: 'readUpdate',
       bucket: {},
       startWorkflow: false,
       describesExecutions: true,

@@ -45,12 +45,26 @@ export class AlarmTopic extends Construct {
       // Nothing but in-flight notifications is encrypted with it.
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Only this stack's alarms, in this account, may have CloudWatch use the key: the same
+    // confused-deputy conditions as the topic policy below (CloudWatch sends both keys to KMS).
+    const thisStacksAlarms = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: {
+        'aws:SourceArn': stack.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: `${props.alarmNamePrefix}-*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    };
     this.key.addToResourcePolicy(
       new PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublishToTheEncryptedTopic',
         principals: [cloudWatch],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: thisStacksAlarms,
       }),
     );
 
@@ -65,17 +79,7 @@ export class AlarmTopic extends Construct {
         principals: [cloudWatch],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: {
-            'aws:SourceArn': stack.formatArn({
-              service: 'cloudwatch',
-              resource: 'alarm',
-              resourceName: `${props.alarmNamePrefix}-*`,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
+        conditions: thisStacksAlarms,
       }),
     );
     this.subscription = this.topic.addSubscription(new EmailSubscription(props.email));

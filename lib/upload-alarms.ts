@@ -151,7 +151,7 @@ export class UploadAlarms extends Construct {
     this.executionsTimedOutAlarm = this.atLeastOne(
       'CompletionExecutionsTimedOut',
       props.stateMachine.metricTimedOut(executions),
-      'A completion workflow execution ran into its 24-hour timeout and recorded no outcome; the upload stays processing until the next complete call for it records it failed. ' +
+      'A completion workflow execution ran into its 24-hour timeout and recorded no outcome; the upload stays processing until a complete call for it (or a status call, after a minute of processing) records it failed. ' +
         'Find the state that hung in the execution history.',
       'completion-executions-failed-or-timed-out',
     );

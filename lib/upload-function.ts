@@ -42,7 +42,7 @@ export const functionLogRetention = RetentionDays.ONE_MONTH;
 
 /** What the function may touch; the shape shared by `RouteAccess` and the workflow tasks' `access`. */
 export interface FunctionAccess {
-  readonly table: 'none' | 'read' | 'readWrite';
+  readonly table: 'none' | 'read' | 'readUpdate' | 'readWrite';
   /** S3 requests by object key pattern, see {@link grantBucketAccess}. */
   readonly bucket: BucketAccess;
 }
@@ -173,10 +173,11 @@ function grantTable(scope: Construct, table: ITable, role: Role, access: Functio
   if (access === 'none') return;
   const key = table.encryptionKey;
   const target = key ? Table.fromTableArn(scope, 'TableWithoutKey', table.tableArn) : table;
-  if (access === 'read') target.grantReadData(role);
-  else target.grantReadWriteData(role);
+  if (access === 'readWrite') target.grantReadWriteData(role);
+  else target.grantReadData(role);
+  if (access === 'readUpdate') target.grant(role, 'dynamodb:UpdateItem');
   if (key === undefined) return;
   const keyActions = ['kms:Decrypt', 'kms:DescribeKey'];
-  if (access === 'readWrite') keyActions.push('kms:Encrypt', 'kms:GenerateDataKey');
+  if (access !== 'read') keyActions.push('kms:Encrypt', 'kms:GenerateDataKey');
   key.grant(role, ...keyActions);
 }

@@ -76,6 +76,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     BUCKET_NAME: localNames.bucketName,
     DYNAMODB_ENDPOINT: emulators.dynamodbEndpoint,
     S3_ENDPOINT: emulators.s3Endpoint,
+    // s3rver ignores If-None-Match; this process is its only writer (s3-object-store.ts).
+    S3_CONDITIONAL_WRITES: 'in-process',
   };
   const previousEnv = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
   const restoreEnv = () => {

@@ -18,7 +18,7 @@ import { ConditionFailedError, MissingChunksError } from './errors.js';
 import type { CompletionResult, UploadSession } from './model.js';
 import { isFinalState } from './model.js';
 import { releaseOpenUpload } from './open-uploads.js';
-import { reconcileEndedExecution } from './reconcile-execution.js';
+import { reconcileEndedExecutionBestEffort } from './reconcile-execution.js';
 import { goneError, loadLiveSession } from './sessions.js';
 import type { UploadDeps } from './upload-deps.js';
 
@@ -97,7 +97,7 @@ async function waitForResult(deps: UploadDeps, session: UploadSession): Promise<
     pause = Math.min(pause * 2, 1000);
     current = (await deps.sessions.get(session.uploadId)) ?? current;
   }
-  if (current.state === 'processing') current = await reconcileEndedExecution(deps, current);
+  if (current.state === 'processing') current = await reconcileEndedExecutionBestEffort(deps, current);
   return outcomeOf(current);
 }
 

@@ -1,7 +1,6 @@
-import { logger as rootLogger } from '../runtime/logger.js';
 import type { CompletionResult, UploadSession, UploadState } from './model.js';
 import { isFinalState } from './model.js';
-import { reconcileEndedExecution } from './reconcile-execution.js';
+import { reconcileEndedExecutionBestEffort } from './reconcile-execution.js';
 import { allIndices, goneError, isPastExpiry, loadSession } from './sessions.js';
 import type { UploadDeps } from './upload-deps.js';
 
@@ -34,9 +33,9 @@ export interface UploadStatus {
  * state transition), but it is throttled per account and Region (a token bucket shared with every
  * other caller): its rate from `status` is at most the status route's request rate, which the API
  * stage's throttle (or a `routeThrottles` entry for GetUploadStatus) caps, and a throttled call
- * never fails `status` (see `reconciled`). A per-upload "at most once per N seconds" would need a
- * remembered timestamp - a DynamoDB write per check, or per-container memory that concurrent
- * containers do not share - to save calls that cost nothing.
+ * never fails `status` (see `reconcileEndedExecutionBestEffort`). A per-upload "at most once per
+ * N seconds" would need a remembered timestamp - a DynamoDB write per check, or per-container
+ * memory that concurrent containers do not share - to save calls that cost nothing.
  */
 export const statusExecutionCheckAfterMs = 60_000;
 
@@ -44,20 +43,6 @@ const executionCheckDue = (deps: UploadDeps, session: UploadSession): boolean =>
   session.state === 'processing' &&
   session.executionId !== undefined &&
   deps.clock.now() - (session.processingStartedAt ?? 0) >= statusExecutionCheckAfterMs;
-
-/**
- * Records `failed` when the execution ended without an outcome (see `reconcile-execution.ts`).
- * Best effort: if the engine cannot be asked (DescribeExecution throttled, ...) the stored state
- * is answered and the next poll asks again.
- */
-async function reconciled(deps: UploadDeps, session: UploadSession): Promise<UploadSession> {
-  return reconcileEndedExecution(deps, session).catch((error: unknown) => {
-    rootLogger
-      .child({ uploadId: session.uploadId })
-      .warn('could not check the execution; answering the stored state', { error });
-    return session;
-  });
-}
 
 /**
  * The status of an upload. Aborted and expired uploads answer 410 like every other endpoint.
@@ -70,7 +55,7 @@ export async function getStatus(deps: UploadDeps, uploadId: string, owner: strin
   if (session.state === 'aborted' || session.state === 'expired' || isPastExpiry(deps, session)) {
     throw goneError(session);
   }
-  if (executionCheckDue(deps, session)) session = await reconciled(deps, session);
+  if (executionCheckDue(deps, session)) session = await reconcileEndedExecutionBestEffort(deps, session);
   const receivedChunks =
     session.state === 'uploading'
       ? (await deps.sessions.listChunks(uploadId)).filter((c) => c.status === 'stored').map((c) => c.index)

@@ -83,3 +83,20 @@ export async function reconcileEndedExecution(
     return (await deps.sessions.get(uploadId)) ?? session;
   }
 }
+
+/**
+ * {@link reconcileEndedExecution} for routes that answer anyway: if the engine cannot be asked
+ * (DescribeExecution throttled - its quota is shared by the account - or unreachable), the
+ * session is answered as stored and a later request asks again.
+ */
+export async function reconcileEndedExecutionBestEffort(
+  deps: UploadDeps,
+  session: UploadSession,
+): Promise<UploadSession> {
+  return reconcileEndedExecution(deps, session).catch((error: unknown) => {
+    rootLogger
+      .child({ uploadId: session.uploadId })
+      .warn('could not check the execution; answering the stored state', { error });
+    return session;
+  });
+}

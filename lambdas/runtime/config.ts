@@ -83,6 +83,15 @@ const envSchema = z
     /** Local stack only: the emulators' endpoints. Unset on AWS. */
     DYNAMODB_ENDPOINT: z.url({ error: 'DYNAMODB_ENDPOINT must be a URL' }).optional(),
     S3_ENDPOINT: z.url({ error: 'S3_ENDPOINT must be a URL' }).optional(),
+    /**
+     * What makes a conditional object write (schema registration) atomic: `native` is S3's
+     * If-None-Match, across every process; `in-process` takes turns in this process, for a store
+     * that ignores the header (s3rver) and has this process as its only writer. Only the local
+     * stack sets `in-process`; another S3-compatible endpoint keeps `native`.
+     */
+    S3_CONDITIONAL_WRITES: z
+      .enum(['native', 'in-process'], { error: 'S3_CONDITIONAL_WRITES must be native or in-process' })
+      .default('native'),
   })
   .refine((env) => env.MAX_REQUEST_BODY_SIZE >= env.CHUNK_SIZE + multipartOverheadBytes, {
     path: ['MAX_REQUEST_BODY_SIZE'],
@@ -113,6 +122,7 @@ export interface Config {
   comprehendPii: 'off' | 'sample';
   dynamodbEndpoint?: string;
   s3Endpoint?: string;
+  s3ConditionalWrites: 'native' | 'in-process';
 }
 
 /** Thrown when the environment does not hold a valid configuration. */
@@ -152,5 +162,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     comprehendPii: e.COMPREHEND_PII,
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
     s3Endpoint: e.S3_ENDPOINT,
+    s3ConditionalWrites: e.S3_CONDITIONAL_WRITES,
   };
 }

@@ -47,9 +47,9 @@ function buildDeps(config: Config): Deps {
     config,
     sessions: new DynamoDBSessionRepository(clients.documentClient, config.tableName),
     objects: new S3ObjectStore(clients.s3, config.bucketName, {
-      // s3rver ignores If-None-Match: the local stack, the one process writing to it, takes turns
-      // in-process instead (s3-object-store.ts). On AWS S3's conditional write is atomic.
-      conditionalWrites: config.s3Endpoint === undefined ? 'native' : 'in-process',
+      // s3rver ignores If-None-Match: the local stack, the one process writing to it, sets
+      // S3_CONDITIONAL_WRITES=in-process (s3-object-store.ts). On AWS S3's conditional write is atomic.
+      conditionalWrites: config.s3ConditionalWrites,
     }),
     workflow: config.stateMachineArn
       ? new StepFunctionsWorkflowStarter(clients.sfn, config.stateMachineArn)

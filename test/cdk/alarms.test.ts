@@ -286,6 +286,14 @@ describe('alarm actions', () => {
               Effect: 'Allow',
               Principal: { Service: 'cloudwatch.amazonaws.com' },
               Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+                ArnLike: {
+                  'aws:SourceArn': {
+                    'Fn::Join': ['', Match.arrayWith([':alarm:ResumableUploadStack-*'])],
+                  },
+                },
+              },
             }),
           ]),
         },

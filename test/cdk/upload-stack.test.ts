@@ -443,9 +443,12 @@ describe('IAM', () => {
     const actions = statementsOfRole(template, logicalIdOf(status.role)).flatMap(actionsOf);
     expect(actions.filter((action) => action.startsWith('s3:'))).toEqual([]);
     expect(actions.filter((action) => action.startsWith('states:'))).toEqual(['states:DescribeExecution']);
-    // It records an execution that ended without an outcome as failed (a conditional UpdateItem).
+    // It records an execution that ended without an outcome as failed (a conditional UpdateItem),
+    // and may write nothing else.
     expect(actions).toContain('dynamodb:GetItem');
     expect(actions).toContain('dynamodb:UpdateItem');
+    for (const write of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'])
+      expect(actions).not.toContain(write);
   });
 
   it('uses no managed policies: each function role may write to its own log group only', () => {

@@ -161,3 +161,23 @@ describe('getStatus when the execution ended without an outcome', () => {
     expect(deps.workflow.statusQueries).toHaveLength(2);
   });
 });
+
+describe('completeUpload when the engine cannot be asked', () => {
+  it('answers 202 processing instead of a 500, and a later request records the ended execution', async () => {
+    const { deps, uploadId } = await processingUpload();
+    deps.workflow.executionStatus = 'TIMED_OUT';
+    deps.workflow.onStatus = () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    };
+
+    const throttled = await completeUpload(deps, uploadId, 'local');
+    deps.workflow.onStatus = undefined;
+    const next = await completeUpload(deps, uploadId, 'local');
+
+    expect(throttled.statusCode).toBe(202);
+    expect(throttled.body).toMatchObject({ state: 'processing' });
+    expect(next.statusCode).toBe(500);
+    expect(next.body).toMatchObject({ state: 'failed', code: 'WORKFLOW_FAILED', error: 'ExecutionTimedOut' });
+    expect((await deps.sessions.get(uploadId))?.state).toBe('failed');
+  });
+});
