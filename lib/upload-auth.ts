@@ -74,13 +74,14 @@ export class UploadAuth extends Construct {
     this.authorizer = new HttpUserPoolAuthorizer('UserPoolAuthorizer', this.userPool, {
       userPoolClients: [this.userPoolClient],
     });
+    // Named as the README names them (an output inside a construct otherwise gets a path-hashed id).
     new CfnOutput(this, 'UserPoolId', {
       value: this.userPool.userPoolId,
       description: 'Cognito user pool of the API',
-    });
+    }).overrideLogicalId('UserPoolId');
     new CfnOutput(this, 'UserPoolClientId', {
       value: this.userPoolClient.userPoolClientId,
       description: 'App client whose tokens the API accepts',
-    });
+    }).overrideLogicalId('UserPoolClientId');
   }
 }

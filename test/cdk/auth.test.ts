@@ -61,6 +61,9 @@ describe('authorization on AWS', () => {
     for (const route of Object.values(routesByKey(template)).filter((r) => r.AuthorizationType === 'JWT')) {
       expect(route.AuthorizerId).toEqual({ Ref: expect.stringMatching(/Authorizer/) });
     }
+    // The outputs the README tells operators to read, under those exact names.
+    template.hasOutput('UserPoolId', { Value: { Ref: userPool } });
+    template.hasOutput('UserPoolClientId', { Value: { Ref: client } });
   });
 
   it('uses the issuer and audiences given by props, and creates no user pool', () => {
