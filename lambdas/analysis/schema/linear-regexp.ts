@@ -240,7 +240,9 @@ export function compileLinearPattern(pattern: string): RE2JS {
   // simplifies, e.g. factors `abc|abd`) only keeps programs far beyond the cap from being
   // compiled, which at re2js's own limit takes seconds and a gigabyte.
   const estimate = estimateProgramSize(pattern);
-  if (estimate > 4 * maxPatternInstructions) throw tooLarge(pattern, `about ${estimate}`);
+  if (!(estimate <= 4 * maxPatternInstructions)) {
+    throw tooLarge(pattern, Number.isFinite(estimate) ? `about ${estimate}` : 'more than 10^308');
+  }
   let compiled: RE2JS;
   try {
     compiled = RE2JS.compile(RE2JS.translateRegExp(rewritten));

@@ -17,8 +17,8 @@ interface OpenGroup {
   /** Sum of the sizes of the alternatives before the current one. */
   finished: number;
   alternatives: number;
-  /** Size of the alternative being read. */
-  current: number;
+  /** Size of the alternative being read, but for its last atom. */
+  before: number;
   /** Size of its last atom, which a quantifier that follows applies to. */
   last: number;
 }
@@ -27,7 +27,7 @@ const openGroup = (capturing: boolean): OpenGroup => ({
   capturing,
   finished: 0,
   alternatives: 1,
-  current: 0,
+  before: 0,
   last: 0,
 });
 
@@ -40,12 +40,13 @@ const openGroup = (capturing: boolean): OpenGroup => ({
 export function estimateProgramSize(pattern: string): number {
   const outer: OpenGroup[] = [];
   let group = openGroup(false);
+  // No subtraction anywhere: sizes can reach Infinity, and Infinity - Infinity is NaN.
   const atom = (size: number) => {
-    group.current += size;
+    group.before += group.last;
     group.last = size;
   };
   const quantify = (size: (x: number) => number) => {
-    group.current += size(group.last) - group.last;
+    group.before += size(group.last);
     group.last = 0;
   };
   let i = 0;
@@ -72,9 +73,9 @@ export function estimateProgramSize(pattern: string): number {
       atom(size);
       i++;
     } else if (ch === '|') {
-      group.finished += group.current;
+      group.finished += group.before + group.last;
       group.alternatives++;
-      group.current = 0;
+      group.before = 0;
       group.last = 0;
       i++;
     } else if (ch === '*') {
@@ -102,7 +103,7 @@ export function estimateProgramSize(pattern: string): number {
 }
 
 function closedSize(group: OpenGroup): number {
-  const alternatives = group.finished + group.current + (group.alternatives - 1);
+  const alternatives = group.finished + group.before + group.last + (group.alternatives - 1);
   return Math.max(1, alternatives) + (group.capturing ? 2 : 0);
 }
 

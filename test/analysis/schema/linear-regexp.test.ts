@@ -284,6 +284,9 @@ describe('the size of a compiled pattern', () => {
     const pattern = `(?:${'[a-z]{0,1000}'.repeat(690)})*`;
 
     expect(() => compileLinearPattern(pattern)).toThrow(/compiles to about 1380002 RE2 instructions/);
+    expect(() => compileLinearPattern(`${'(?:'.repeat(110)}a${'){1000}'.repeat(110)}`)).toThrow(
+      /compiles to more than 10\^308 RE2 instructions/,
+    );
   });
 });
 
