@@ -85,6 +85,20 @@ describe('schema registry on the local stack', () => {
     expect((await t.api.getSchema('doubled')).status).toBe(404);
   });
 
+  it('refuses a pattern whose compiled program is above the size cap with 400 saying how to shrink it', async () => {
+    const pattern = `^(?:${'[a-z]{0,1000}'.repeat(5)})*$`;
+
+    const refused = await t.api.putSchema('slow', { type: 'string', pattern });
+
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION_FAILED', field: 'body', pattern },
+    });
+    expect(refused.body.message).toContain('compiles to about 10004 RE2 instructions, more than the 600');
+    expect(refused.body.message).toMatch(/Use smaller counted repeats/);
+    expect((await t.api.getSchema('slow')).status).toBe(404);
+  });
+
   it('answers 200 to one and 409 to the other of two documents sent at once for a new name', async () => {
     const first = { ...qa, required: ['question'] };
     const second = { ...qa, required: ['answer'] };

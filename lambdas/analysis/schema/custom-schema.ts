@@ -44,7 +44,7 @@ export function compileCustomSchema(name: string, jsonSchema: Record<string, unk
     validateFormats: false,
     $data: false,
     unicodeRegExp: true,
-    code: { regExp: linearRegExp },
+    code: { regExp: linearRegExp() },
   };
   const ajv = draft.includes('2020-12')
     ? new Ajv2020(options)

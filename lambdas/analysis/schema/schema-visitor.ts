@@ -189,7 +189,8 @@ class SchemaChecks implements SchemaVisitor {
       this.customBroken = true;
       this.error({
         code: 'INVALID_CUSTOM_SCHEMA',
-        message: `The registered schema "${name}" is not a valid JSON Schema: ${error instanceof Error ? error.message : String(error)}.`,
+        // Ajv's error, or a pattern registered before a rule that now refuses it.
+        message: `The registered schema "${name}" does not compile: ${error instanceof Error ? error.message : String(error)}. Register a corrected document under a new name.`,
       });
       return undefined;
     }
