@@ -31,8 +31,21 @@ export const maxListedDuplicates = 20;
 
 export type SchemaVisitor = RecordVisitor & { family(): DatasetDescription['schemaFamily'] };
 
+/**
+ * CPU time all records of one file may spend in a registered JSON Schema's checks. The pattern
+ * caps bound each match (`linear-regexp.ts`), but a file of long strings against patterns near the
+ * cap, or `$ref` chains that multiply the checks, could still run AnalyzeFile into its 15-minute
+ * timeout, then again on every retry. Past this budget the file is rejected with
+ * `CUSTOM_SCHEMA_TOO_SLOW` (nothing unchecked is published), the way a timeout never says.
+ */
+export const defaultCustomSchemaBudgetMs = 180_000;
+
 export interface SchemaVisitorLimits {
   maxTrackedRecords?: number;
+  /** @default defaultCustomSchemaBudgetMs */
+  customSchemaBudgetMs?: number;
+  /** The clock the budget is measured with (tests). @default performance.now */
+  now?: () => number;
 }
 
 export function createSchemaVisitor(
@@ -55,6 +68,9 @@ class SchemaChecks implements SchemaVisitor {
   private readonly duplicateDetector: DuplicateDetector;
   private readonly custom: CustomValidator | undefined;
   private customBroken = false;
+  private customSpentMs = 0;
+  private readonly customBudgetMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly expectation: SchemaExpectation,
@@ -62,6 +78,8 @@ class SchemaChecks implements SchemaVisitor {
     limits: SchemaVisitorLimits,
   ) {
     this.duplicateDetector = new DuplicateDetector(limits.maxTrackedRecords ?? defaultMaxTrackedRecords);
+    this.customBudgetMs = limits.customSchemaBudgetMs ?? defaultCustomSchemaBudgetMs;
+    this.now = limits.now ?? (() => performance.now());
     if (expectation.kind === 'custom') this.custom = this.compile(expectation.name, expectation.jsonSchema);
   }
 
@@ -111,7 +129,7 @@ class SchemaChecks implements SchemaVisitor {
 
   private checkFamily(record: unknown, at: RecordLocation): void {
     if (this.expectation.kind === 'custom') {
-      if (this.custom && !this.customBroken) this.reportAll(this.custom(record, at));
+      if (this.custom && !this.customBroken) this.checkCustom(this.custom, record, at);
       return;
     }
     const family = detectFamily(record);
@@ -179,6 +197,21 @@ class SchemaChecks implements SchemaVisitor {
       code: 'MIXED_FAMILIES',
       line: minority[1].firstLine,
       message: `The file mixes example families (${counts}); the first ${minority[0]} example is on line ${minority[1].firstLine}. Use one format per file.`,
+    });
+  }
+
+  private checkCustom(custom: CustomValidator, record: unknown, at: RecordLocation): void {
+    const started = this.now();
+    this.reportAll(custom(record, at));
+    this.customSpentMs += this.now() - started;
+    if (this.customSpentMs <= this.customBudgetMs) return;
+    this.customBroken = true;
+    const name = this.expectation.kind === 'custom' ? this.expectation.name : '';
+    const seconds = Math.round(this.customBudgetMs / 1000);
+    this.error({
+      code: 'CUSTOM_SCHEMA_TOO_SLOW',
+      line: at.line,
+      message: `Checking records against the registered schema "${name}" took more than ${seconds} s (records after line ${at.line} were not checked), so the file is not accepted unchecked. Make the schema cheaper (shorter counted repeats in patterns, maxLength before pattern, fewer nested $ref), register it under a new name and upload again.`,
     });
   }
 

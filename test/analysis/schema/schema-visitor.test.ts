@@ -175,4 +175,35 @@ describe('schema visitor', () => {
     // Assess
     expect(result.findings.map((f) => f.code)).toEqual(['INVALID_CUSTOM_SCHEMA']);
   });
+
+  it('rejects the file, naming the line, once the registered schema has used its time budget', async () => {
+    // Prepare: each check takes 400 ms on this clock; the budget is one second
+    let clock = 0;
+    const now = () => {
+      clock += 400;
+      return clock;
+    };
+    const records = Array.from({ length: 5 }, (_, k) => ({ question: `q${k}` }));
+    const expectation: SchemaExpectation = {
+      kind: 'custom',
+      name: 'qa-v1',
+      jsonSchema: { type: 'object', required: ['question', 'answer'] },
+    };
+
+    // Act
+    const result = await check(jsonl(...records), expectation, { customSchemaBudgetMs: 1000, now });
+
+    // Assess: lines 1-3 were checked (the third passed the budget), 4 and 5 were not
+    expect(result.findings.map((f) => [f.code, f.line])).toEqual([
+      ['SCHEMA_VIOLATION', 1],
+      ['SCHEMA_VIOLATION', 2],
+      ['SCHEMA_VIOLATION', 3],
+      ['CUSTOM_SCHEMA_TOO_SLOW', 3],
+      ['TOO_FEW_EXAMPLES', undefined],
+    ]);
+    expect(result.findings[3]?.severity).toBe('error');
+    expect(result.findings[3]?.message).toContain(
+      '"qa-v1" took more than 1 s (records after line 3 were not checked)',
+    );
+  });
 });
