@@ -243,6 +243,14 @@ describe('alarm actions', () => {
     expect(Object.keys(template.findOutputs('AlarmTopicArn'))).toEqual([]);
   });
 
+  /** CloudWatch may use the key and the topic only for this stack's alarms, in this account. */
+  const onlyThisStacksAlarms = {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: {
+      'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([':alarm:ResumableUploadStack-*'])] },
+    },
+  };
+
   describe('with alarmEmail', () => {
     let withEmail: { stack: UploadStack; template: Template };
     let topicRef: { Ref: string };
@@ -286,14 +294,7 @@ describe('alarm actions', () => {
               Effect: 'Allow',
               Principal: { Service: 'cloudwatch.amazonaws.com' },
               Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-              Condition: {
-                StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-                ArnLike: {
-                  'aws:SourceArn': {
-                    'Fn::Join': ['', Match.arrayWith([':alarm:ResumableUploadStack-*'])],
-                  },
-                },
-              },
+              Condition: onlyThisStacksAlarms,
             }),
           ]),
         },
@@ -318,14 +319,7 @@ describe('alarm actions', () => {
               Principal: { Service: 'cloudwatch.amazonaws.com' },
               Action: 'sns:Publish',
               Resource: topicRef,
-              Condition: {
-                StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-                ArnLike: {
-                  'aws:SourceArn': {
-                    'Fn::Join': ['', Match.arrayWith([':alarm:ResumableUploadStack-*'])],
-                  },
-                },
-              },
+              Condition: onlyThisStacksAlarms,
             }),
           ]),
         },
