@@ -32,10 +32,10 @@ export const maxListedDuplicates = 20;
 export type SchemaVisitor = RecordVisitor & { family(): DatasetDescription['schemaFamily'] };
 
 /**
- * CPU time all records of one file may spend in a registered JSON Schema's checks. The pattern
- * caps bound each match (`linear-regexp.ts`), but a file of long strings against patterns near the
- * cap, or `$ref` chains that multiply the checks, could still run AnalyzeFile into its 15-minute
- * timeout, then again on every retry. Past this budget the file is rejected with
+ * Time all records of one file may spend in a registered JSON Schema's checks (synchronous, so
+ * timed around each). The pattern caps bound each match (`linear-regexp.ts`), but a file of long
+ * strings against patterns near the cap, or `$ref` chains that multiply the checks, could still
+ * run AnalyzeFile into its 15-minute timeout, then again on every retry. Past this budget the file is rejected with
  * `CUSTOM_SCHEMA_TOO_SLOW` (nothing unchecked is published), the way a timeout never says.
  */
 export const defaultCustomSchemaBudgetMs = 180_000;
