@@ -92,40 +92,27 @@ describe('getStatus when the execution ended without an outcome', () => {
     expect(deps.workflow.statusQueries).toEqual([]);
   });
 
-  it('answers the recorded outcome when the execution succeeded after status read the session', async () => {
-    const { deps, uploadId } = await processingUpload();
-    deps.workflow.executionStatus = 'SUCCEEDED';
-    deps.workflow.onStatus = async () => {
-      // RecordCompletion lands between status's read and its DescribeExecution.
-      await deps.sessions.transition(uploadId, {
-        from: ['processing'],
-        to: 'completed',
-        set: { result: completedResult(uploadId) },
-      });
-    };
+  // RecordCompletion lands between status's read of the session and its DescribeExecution: the
+  // execution then reports SUCCEEDED (re-read), or TIMED_OUT (the conditional failed write loses).
+  it.each(['SUCCEEDED', 'TIMED_OUT'] as const)(
+    'answers the completion that landed first when the execution then reports %s',
+    async (executionStatus) => {
+      const { deps, uploadId } = await processingUpload();
+      deps.workflow.executionStatus = executionStatus;
+      deps.workflow.onStatus = async () => {
+        await deps.sessions.transition(uploadId, {
+          from: ['processing'],
+          to: 'completed',
+          set: { result: completedResult(uploadId) },
+        });
+      };
 
-    const status = await getStatus(deps, uploadId, 'local');
+      const status = await getStatus(deps, uploadId, 'local');
 
-    expect(status).toMatchObject({ state: 'completed', result: completedResult(uploadId).body });
-    expect((await deps.sessions.get(uploadId))?.state).toBe('completed');
-  });
-
-  it('keeps a completion that landed first when the execution then timed out', async () => {
-    const { deps, uploadId } = await processingUpload();
-    deps.workflow.executionStatus = 'TIMED_OUT';
-    deps.workflow.onStatus = async () => {
-      await deps.sessions.transition(uploadId, {
-        from: ['processing'],
-        to: 'completed',
-        set: { result: completedResult(uploadId) },
-      });
-    };
-
-    const status = await getStatus(deps, uploadId, 'local');
-
-    expect(status).toMatchObject({ state: 'completed', result: completedResult(uploadId).body });
-    expect((await deps.sessions.get(uploadId))?.result).toEqual(completedResult(uploadId));
-  });
+      expect(status).toMatchObject({ state: 'completed', result: completedResult(uploadId).body });
+      expect((await deps.sessions.get(uploadId))?.result).toEqual(completedResult(uploadId));
+    },
+  );
 
   it("keeps RecordFailure's outcome when it landed first, and publishes its event once", async () => {
     const { deps, events, uploadId } = await processingUpload();
